@@ -1,0 +1,44 @@
+import numpy as np
+
+from wrapcheck.resources import data_dir, load_module
+from wrapcheck.rules import Rule, fmt, outcome
+
+
+class PlausibleValues(Rule):
+    """Every figure is plausible for its kind and market (the Pandera session schema).
+
+    What it checks: the Pandera schema in schemas/session_schema.py, fed the market profile of each
+    row (schemas/markets.toml): index levels, stock prices, fx rates (500-3,000 won per dollar) and
+    yields (0-20 %) inside their ranges; |change_pct| within the exchange's daily limit; a yield's
+    change within its profile's basis points; counts, volume and turnover not negative, and no
+    breadth count above the issues listed on the market.
+    Why: unit slips and typos that are internally consistent ("45,254.8" for 4,525.48) still fail here.
+    Example: KOSPI close 4,525.48 passes; 45,254.8 fails S003 with the range 100 to 20,000.
+    """
+
+    code = "S003"
+    name = "plausible-values"
+    also_reads = ("close", "prior_close", "change", "change_pct", "advancers", "decliners", "unchanged",
+                  "issues_traded", "volume", "turnover")
+
+    def check(self, rows, ctx):
+        schema_module = load_module(data_dir("schemas") / "session_schema.py", "schemas")
+        failures = schema_module.failures(rows, ctx)  # one row per (row index, check) that failed
+        bad = rows.index.isin(failures["index"])
+        grouped = failures.groupby("index")
+
+        def message(where):
+            out = []
+            for pos in where:
+                found = grouped.get_group(rows.index[pos])
+                out.append("; ".join(found["message"]))
+            return out
+
+        first = grouped.first() if len(failures) else None
+        observed = np.full(len(rows), np.nan)
+        expected = np.full(len(rows), np.nan, dtype=object)
+        if first is not None and bad.any():
+            hit = rows.index[bad]
+            observed[bad] = first.loc[hit, "value"].to_numpy(dtype=float)
+            expected[bad] = first.loc[hit, "bounds"].to_numpy()
+        return outcome(rows.index, ~bad, observed=observed, expected=expected, message=message)

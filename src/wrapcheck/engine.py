@@ -1,0 +1,154 @@
+"""Discover the rules in checks/, run them over a loaded table, and collect one result per
+(date, source, instrument, rule)."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import traceback
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wrapcheck.loader import LoadedTable, load
+from wrapcheck.model import Report, Status
+from wrapcheck.registry import load_registry
+from wrapcheck.resources import data_dir, load_module
+from wrapcheck.rules import OUTCOME, Context, Rule
+
+RULE_FILE = re.compile(r"^(?P<code>[A-Z]\d{3})_[a-z0-9_]+\.py$")
+RESULT_COLUMNS = ("idx", "code", *OUTCOME)
+
+
+@cache
+def discover_rules() -> dict[str, Rule]:
+    """Every rule under checks/, by code, in code order. A file must hold exactly one Rule whose
+    code matches its file name, so a newcomer finds rule A002 in checks/A002_*.py."""
+    rules: dict[str, Rule] = {}
+    for path in sorted(data_dir("checks").glob("*.py")):
+        match = RULE_FILE.match(path.name)
+        if not match:
+            continue
+        module = load_module(path, "checks")
+        found = [
+            obj for obj in vars(module).values()
+            if inspect.isclass(obj) and issubclass(obj, Rule) and obj is not Rule and obj.__module__ == module.__name__
+        ]
+        if len(found) != 1 or found[0].code != match["code"]:
+            raise RuntimeError(f"{path}: expected one Rule with code {match['code']}, found {[c.__name__ for c in found]}")
+        rules[match["code"]] = found[0]()
+    return dict(sorted(rules.items()))
+
+
+def select_rules(select: list[str] | None = None, ignore: list[str] | None = None) -> dict[str, Rule]:
+    """Filter by code prefix, as ruff and flake8 do: --select A --ignore A003."""
+    rules = discover_rules()
+    chosen = {}
+    for code, rule in rules.items():
+        if select and not any(code.startswith(p.upper()) for p in select):
+            continue
+        if ignore and any(code.startswith(p.upper()) for p in ignore):
+            continue
+        chosen[code] = rule
+    return chosen
+
+
+def _present(table: pd.DataFrame, field: str) -> np.ndarray:
+    if field not in table.columns:
+        return np.zeros(len(table), dtype=bool)
+    col = table[field]
+    if col.dtype.kind == "f":
+        return col.notna().to_numpy()
+    return col.fillna("").astype(str).str.strip().ne("").to_numpy(dtype=bool)
+
+
+def _skip_messages(rule: Rule, table: pd.DataFrame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which applicable rows lack inputs, and a message naming what each needs and lacks."""
+    n = len(table)
+    pattern = np.zeros(n, dtype=np.int64)
+    for bit, field in enumerate(rule.requires):
+        pattern |= (~_present(table, field)).astype(np.int64) << bit
+    for g, group in enumerate(rule.requires_any):
+        none = ~np.logical_or.reduce([_present(table, f) for f in group])
+        pattern |= none.astype(np.int64) << (len(rule.requires) + g)
+    lacking = rows & (pattern != 0)
+    needs = [*rule.requires, *("one of " + "/".join(group) for group in rule.requires_any)]
+    words: dict[int, str] = {}
+    for p in np.unique(pattern[lacking]):
+        missing = [f for bit, f in enumerate(needs) if p >> bit & 1]
+        words[int(p)] = f"skipped: needs {', '.join(needs)}; missing or unreadable: {', '.join(missing)}"
+    messages = np.array([words.get(int(p), "") for p in pattern[lacking]], dtype=object)
+    return lacking, messages
+
+
+def _frame(index: pd.Index, code: str, status: str, message) -> pd.DataFrame:
+    n = len(index)
+    return pd.DataFrame(
+        {
+            "idx": index.to_numpy(),
+            "code": code,
+            "status": status,
+            "observed": np.full(n, np.nan),
+            "expected": np.full(n, np.nan),
+            "difference": np.full(n, np.nan),
+            "tolerance": np.full(n, np.nan),
+            "message": message,
+        }
+    )
+
+
+def run_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
+    table = ctx.table
+    applicable = np.ones(len(table), dtype=bool) if rule.kinds is None else table["kind"].isin(rule.kinds).to_numpy()
+    lacking, skip_messages = _skip_messages(rule, table, applicable)
+    ready = applicable & ~lacking
+    parts = [_frame(table.index[lacking], rule.code, Status.SKIP.value, skip_messages)]
+    rows = table.loc[ready]
+    if len(rows):
+        try:
+            out = rule.check(rows, ctx)
+            missing_cols = [c for c in OUTCOME if c not in out.columns]
+            if missing_cols:
+                raise TypeError(f"{rule.code}.check returned no {', '.join(missing_cols)} column")
+            extra = out.index.difference(rows.index)
+            if len(extra):
+                raise TypeError(f"{rule.code}.check answered for rows it was not given")
+            out = out.loc[:, list(OUTCOME)]
+            unanswered = rows.index.difference(out.index)
+            answered = out.reset_index(names="idx")
+            answered.insert(1, "code", rule.code)
+            parts.append(answered)
+            if len(unanswered):
+                parts.append(_frame(unanswered, rule.code, Status.ERROR.value, f"{rule.code} returned no result for this row"))
+        except Exception as exc:  # a crashing rule is an error, never a pass
+            last = traceback.extract_tb(exc.__traceback__)[-1]
+            where = f"{Path(last.filename).name}:{last.lineno}"
+            parts.append(_frame(rows.index, rule.code, Status.ERROR.value, f"rule crashed: {type(exc).__name__}: {exc} ({where})"))
+    return pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else _frame(table.index[:0], rule.code, "", "")
+
+
+def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error") -> Report:
+    ctx = Context(loaded, load_registry())
+    frames = [run_rule(rule, ctx) for rule in rules.values()] if len(loaded.table) else []
+    results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(RESULT_COLUMNS))
+    if len(results):
+        # Report order: by input row, then rule code.
+        results = results.sort_values(["idx", "code"], kind="stable", ignore_index=True)
+    return Report(
+        files=loaded.files,
+        table=loaded.table,
+        raw=loaded.raw,
+        results=results,
+        rules=rules,
+        fail_on=fail_on,
+        notes=list(loaded.notes),
+    )
+
+
+def validate_paths(paths, select=None, ignore=None, fail_on: str = "error") -> Report:
+    """Load session files (or directories of them) and run the selected rules."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    return run(load(list(paths)), select_rules(select, ignore), fail_on=fail_on)

@@ -1,0 +1,205 @@
+"""Read session CSV files into one table, numbers as written.
+
+The table has, per row: ``_file``, ``_row`` (CSV row number, header = 1), ``date`` (ISO text),
+``source``, ``instrument`` (canonical name, or as written when it cannot be resolved), ``kind``,
+``market``, every numeric column of the contract as float (NaN when empty or unreadable) with its
+half-width in ``<column>__hw``, and ``title``/``statement`` text. ``raw`` keeps every cell as written.
+Unreadable cells are listed in ``parse_errors`` (rule S002); nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wrapcheck.numbers import CHANGE, COUNT, NUMERIC_COLUMNS, ParseError, parse_figure
+from wrapcheck.registry import KINDS, load_registry, normalize_name
+
+REQUIRED_COLUMNS = ("date", "source", "instrument")
+TEXT_COLUMNS = ("kind", "outlet", "title", "url", "statement")
+KNOWN_COLUMNS = (*REQUIRED_COLUMNS, *TEXT_COLUMNS, *NUMERIC_COLUMNS)
+SESSION_SUFFIXES = (".csv",)
+
+_PLAIN = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+
+
+class LoadError(Exception):
+    """A file that cannot be read at all (exit 2). The message is one line naming the file."""
+
+
+@dataclass
+class LoadedTable:
+    table: pd.DataFrame
+    raw: pd.DataFrame
+    parse_errors: pd.DataFrame  # idx, column, text, reason
+    files: list[str]
+    notes: list[str] = field(default_factory=list)
+    missing_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # file -> required columns absent
+
+
+def discover(paths: list[str | Path]) -> list[Path]:
+    """Files named directly, and every session file under the directories named, sorted."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SESSION_SUFFIXES)
+            if not files:
+                raise LoadError(f"{p}: no session files (*.csv) in this directory")
+            found.extend(files)
+        elif p.is_file():
+            found.append(p)
+        else:
+            raise LoadError(f"{p}: no such file or directory")
+    return found
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=False)
+    except pd.errors.EmptyDataError:
+        raise LoadError(f"{path}: empty file (expected a header row: date,source,instrument,...)") from None
+    except UnicodeDecodeError as exc:
+        raise LoadError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except pd.errors.ParserError as exc:
+        raise LoadError(f"{path}: cannot parse as CSV: {str(exc).strip().splitlines()[-1]}") from None
+    except OSError as exc:
+        raise LoadError(f"{path}: cannot read: {exc.strerror}") from None
+    columns = [re.sub(r"\s+", "_", str(c).strip().lower()) for c in frame.columns]
+    duplicated = sorted({c for c in columns if columns.count(c) > 1})
+    if duplicated:
+        raise LoadError(f"{path}: row 1: duplicate column name(s) {', '.join(duplicated)}")
+    frame.columns = columns
+    return frame
+
+
+def _parse_numeric(text: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, str]]:
+    """Values, half-widths and bp flags of one column; unreadable positions -> reason."""
+    n = len(text)
+    values = np.full(n, np.nan)
+    halves = np.full(n, np.nan)
+    bp = np.zeros(n, dtype=bool)
+    stripped = text.str.strip()
+    present = stripped.ne("").to_numpy()
+    plain_text = stripped.str.replace(",", "", regex=False)
+    plain = (plain_text.str.fullmatch(_PLAIN.pattern).fillna(False).to_numpy(dtype=bool) & present)
+    if unit == COUNT:
+        plain &= ~plain_text.str.contains(".", regex=False).to_numpy(dtype=bool)
+    # Thousands separators must be well placed to take the fast path ("1,2345" is not a number).
+    commas = stripped.str.contains(",", regex=False).to_numpy(dtype=bool) & plain
+    if commas.any():
+        ok = stripped[commas].str.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?").to_numpy(dtype=bool)
+        plain[np.flatnonzero(commas)[~ok]] = False
+    if plain.any():
+        sub = plain_text[plain]
+        values[plain] = sub.astype("float64").to_numpy()
+        dot = sub.str.find(".").to_numpy()
+        length = sub.str.len().to_numpy()
+        decimals = np.where(dot >= 0, length - dot - 1, 0)
+        halves[plain] = 0.5 * np.power(10.0, -decimals)
+    errors: dict[int, str] = {}
+    cache: dict[str, object] = {}
+    for pos in np.flatnonzero(present & ~plain):
+        cell = text.iat[pos]
+        got = cache.get(cell)
+        if got is None:
+            try:
+                got = parse_figure(cell, unit)
+            except ParseError as exc:
+                got = str(exc)
+            cache[cell] = got
+        if isinstance(got, str):
+            errors[pos] = got
+        else:
+            values[pos], halves[pos], bp[pos] = got.value, got.halfwidth, got.basis_points
+    bad_float = present & ~np.isfinite(values) & ~np.isin(np.arange(n), list(errors))
+    for pos in np.flatnonzero(bad_float):
+        errors[pos] = f"not a finite number: {text.iat[pos]!r}"
+    return values, halves, bp, errors
+
+
+def load_file(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[int, str, str, str]], list[str], tuple[str, ...]]:
+    frame = _read_csv(path)
+    n = len(frame)
+    raw = frame.copy()
+    for col in KNOWN_COLUMNS:
+        if col not in raw.columns:
+            raw[col] = ""
+    table = pd.DataFrame(index=frame.index)
+    table["_file"] = str(path)
+    table["_row"] = np.arange(2, n + 2)
+    errors: list[tuple[int, str, str, str]] = []
+    notes = []
+    extra = [c for c in frame.columns if c not in KNOWN_COLUMNS]
+    if extra:
+        notes.append(f"{path}: unchecked extra column(s) kept as written: {', '.join(extra)}")
+    missing = tuple(c for c in REQUIRED_COLUMNS if c not in frame.columns)
+
+    # Identity columns.
+    table["source"] = raw["source"].str.strip()
+    table["instrument_text"] = raw["instrument"].str.strip()
+    dates = raw["date"].str.strip()
+    parsed_dates = pd.to_datetime(dates, format="%Y-%m-%d", errors="coerce")
+    bad_dates = dates.ne("") & parsed_dates.isna()
+    for pos in np.flatnonzero(bad_dates.to_numpy()):
+        errors.append((pos, "date", dates.iat[pos], f"not an ISO date (YYYY-MM-DD): {dates.iat[pos]!r}"))
+    table["date"] = parsed_dates.dt.strftime("%Y-%m-%d").where(parsed_dates.notna(), dates)
+
+    # Instruments, kinds and markets from the registry.
+    registry = load_registry()
+    uniques = table["instrument_text"].unique()
+    resolved = {u: registry.resolve(u) for u in uniques}
+    table["instrument"] = table["instrument_text"].map(lambda u: resolved[u].name if resolved[u] else u)
+    table["resolved"] = table["instrument_text"].map(lambda u: resolved[u] is not None)
+    kind_given = raw["kind"].str.strip().str.lower()
+    registry_kind = table["instrument_text"].map(lambda u: resolved[u].kind if resolved[u] else "")
+    table["kind"] = kind_given.where(kind_given.ne(""), registry_kind)
+    for pos in np.flatnonzero((kind_given.ne("") & ~kind_given.isin(KINDS)).to_numpy()):
+        errors.append((pos, "kind", raw["kind"].iat[pos], f"kind must be one of {', '.join(KINDS)}"))
+    table["market"] = table["instrument_text"].map(lambda u: resolved[u].market if resolved[u] else "")
+
+    # Numbers as written.
+    is_yield = table["kind"].eq("yield").to_numpy()
+    for col, unit in NUMERIC_COLUMNS.items():
+        values, halves, bp, col_errors = _parse_numeric(raw[col], unit)
+        if unit == CHANGE:
+            wrong = bp & ~is_yield
+            for pos in np.flatnonzero(wrong):
+                col_errors[pos] = f"basis points on a {table['kind'].iat[pos] or 'non-yield'} row: {raw[col].iat[pos]!r}"
+        for pos, reason in col_errors.items():
+            errors.append((pos, col, raw[col].iat[pos], reason))
+            values[pos] = halves[pos] = np.nan
+        table[col] = values
+        table[col + "__hw"] = halves
+    # A yield's change is in basis points; its change in the level's unit (percent) is change / 100.
+    scale = np.where(is_yield, 0.01, 1.0)
+    table["change_level"] = table["change"] * scale
+    table["change_level__hw"] = table["change__hw"] * scale
+    for col in ("title", "statement", "outlet", "url"):
+        table[col] = raw[col]
+    return table, raw, errors, notes, missing
+
+
+def load(paths: list[str | Path]) -> LoadedTable:
+    files = discover(paths)
+    tables, raws, errors, notes, missing = [], [], [], [], {}
+    offset = 0
+    for path in files:
+        table, raw, file_errors, file_notes, file_missing = load_file(path)
+        index = pd.RangeIndex(offset, offset + len(table))
+        table.index = index
+        raw.index = index
+        tables.append(table)
+        raws.append(raw)
+        errors.extend((offset + pos, col, text, reason) for pos, col, text, reason in file_errors)
+        notes.extend(file_notes)
+        if file_missing:
+            missing[str(path)] = file_missing
+        offset += len(table)
+    table = pd.concat(tables) if tables else pd.DataFrame()
+    raw = pd.concat(raws).fillna("") if raws else pd.DataFrame()
+    parse_errors = pd.DataFrame(errors, columns=["idx", "column", "text", "reason"])
+    return LoadedTable(table, raw, parse_errors, [str(f) for f in files], notes, missing)

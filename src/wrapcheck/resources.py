@@ -1,0 +1,37 @@
+"""Where the rule modules (checks/) and schemas (schemas/) are, and loading them by path.
+
+The repository keeps both folders at its top, where users look for them; an installed wheel carries
+them as wrapcheck/_data/. Neither is an importable top-level package (both names are taken on PyPI).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@cache
+def data_dir(name: str) -> Path:
+    # A source checkout (src/wrapcheck -> repository top) first, so edits to checks/ take effect at once.
+    for candidate in (_PACKAGE.parents[1] / name, _PACKAGE / "_data" / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"wrapcheck cannot find its {name}/ folder (looked in {_PACKAGE / '_data'} and the repository)")
+
+
+def load_module(path: Path, namespace: str) -> ModuleType:
+    """Import a .py file under a private, unique module name (wrapcheck._loaded.<namespace>.<stem>)."""
+    name = f"wrapcheck._loaded.{namespace}.{path.stem}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -1,0 +1,157 @@
+"""What a rule is, and the helpers rules share.
+
+A rule is one small class in one file under checks/, named ``<CODE>_<kebab-name-with-underscores>.py``.
+It declares its code, kebab name, severity, the kinds of instrument it applies to and the fields it
+needs (``requires``: all of them; ``requires_any``: at least one). The engine skips, with the list
+of what is missing, every row that lacks them, and calls :meth:`Rule.check` once with every row
+that has them: rules are vectorized over the whole table, never a Python loop per row over numbers.
+
+``check`` returns a frame indexed like (a subset of) its input with the columns of :data:`OUTCOME`.
+A row the rule leaves out of its answer becomes an *error* result: nothing passes silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from wrapcheck.model import Status
+
+OUTCOME = ("status", "observed", "expected", "difference", "tolerance", "message")
+
+
+class Context:
+    """What a rule may read besides its rows: the whole table, the registry, the loader's findings."""
+
+    def __init__(self, loaded, registry):
+        self.loaded = loaded
+        self.table = loaded.table
+        self.raw = loaded.raw
+        self.registry = registry
+
+    def market(self, name: str) -> dict:
+        return self.registry.market(name)
+
+    def profile_values(self, rows: pd.DataFrame, key: str, position: int | None = None) -> np.ndarray:
+        """A market-profile setting for each row (NaN where its market has none)."""
+        def value(market: str) -> float:
+            got = self.registry.market(market).get(key)
+            if got is None:
+                return np.nan
+            return float(got[position] if position is not None else got)
+
+        lookup = {m: value(m) for m in rows["market"].unique()}
+        return rows["market"].map(lookup).to_numpy(dtype=float)
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[str] = "error"
+    kinds: ClassVar[tuple[str, ...] | None] = None  # None: every kind
+    requires: ClassVar[tuple[str, ...]] = ()
+    requires_any: ClassVar[tuple[tuple[str, ...], ...]] = ()  # groups: at least one field of each group
+    also_reads: ClassVar[tuple[str, ...]] = ()  # optional fields echoed in results when present
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        grouped = [f for group in self.requires_any for f in group]
+        return tuple(dict.fromkeys((*self.requires, *grouped, *self.also_reads)))
+
+    @classmethod
+    def summary(cls) -> str:
+        doc = (cls.__doc__ or "").strip()
+        return doc.splitlines()[0] if doc else ""
+
+    def check(self, rows: pd.DataFrame, ctx: Context) -> pd.DataFrame:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+# -- outcome builders -------------------------------------------------------------------------------
+
+def text_of(rows: pd.DataFrame) -> pd.Series:
+    """A row's own words: its title, then its statement."""
+    title = rows["title"].fillna("").astype(str).str.strip()
+    statement = rows["statement"].fillna("").astype(str).str.strip()
+    return (title + "\n" + statement).str.strip()
+
+
+def sign_of(value: np.ndarray, halfwidth: np.ndarray) -> np.ndarray:
+    """+1/-1 when the written figure's whole interval is on one side of zero, else 0."""
+    v, h = np.asarray(value, dtype=float), np.nan_to_num(np.asarray(halfwidth, dtype=float))
+    return np.where(v - h > 0, 1, np.where(v + h < 0, -1, 0))
+
+
+def FLOAT_GUARD(*values: np.ndarray) -> np.ndarray:
+    """Binary floating point cannot hold 0.01 exactly; this absorbs representation error only
+    (1e-9 relative), it is not a tolerance: tolerances come from the written precision."""
+    scale = np.ones_like(np.asarray(values[0], dtype=float))
+    for v in values:
+        scale = np.fmax(scale, np.abs(np.asarray(v, dtype=float)))
+    return 1e-9 * scale
+
+
+def outcome(
+    index: pd.Index,
+    passed: np.ndarray,
+    observed: Any = np.nan,
+    expected: Any = np.nan,
+    difference: Any = np.nan,
+    tolerance: Any = np.nan,
+    message: Callable[[np.ndarray], list[str]] | None = None,
+    skipped: np.ndarray | None = None,
+    skip_message: Callable[[np.ndarray], list[str]] | str = "",
+    pass_message: str = "",
+) -> pd.DataFrame:
+    """Build a rule's answer. ``message(positions)`` is called only for failing positions, so the
+    cost of wording stays with the failures; ``skipped`` marks rows the rule found nothing to check in."""
+    n = len(index)
+    passed = np.asarray(passed, dtype=bool)
+    status = np.where(passed, Status.PASS.value, Status.FAIL.value).astype(object)
+    messages = np.full(n, pass_message, dtype=object)
+    if skipped is not None and skipped.any():
+        status[skipped] = Status.SKIP.value
+        where = np.flatnonzero(skipped)
+        messages[where] = skip_message if isinstance(skip_message, str) else skip_message(where)
+    failing = np.flatnonzero(status == Status.FAIL.value)
+    if len(failing) and message is not None:
+        messages[failing] = message(failing)
+    frame = pd.DataFrame(
+        {
+            "status": status,
+            "observed": _column(observed, n),
+            "expected": _column(expected, n),
+            "difference": _column(difference, n),
+            "tolerance": _column(tolerance, n),
+            "message": messages,
+        },
+        index=index,
+    )
+    return frame
+
+
+def _column(value: Any, n: int):
+    if isinstance(value, pd.Series):
+        return value.to_numpy()
+    if np.ndim(value) == 0:
+        return np.full(n, value, dtype=object if isinstance(value, str) else float)
+    return np.asarray(value)
+
+
+def agree(a: np.ndarray, a_hw: np.ndarray, b: np.ndarray, b_hw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Do two written figures admit a common true value? Returns (agree, difference, tolerance)."""
+    difference = a - b
+    tolerance = a_hw + b_hw
+    ok = np.abs(difference) <= tolerance + FLOAT_GUARD(a, b)
+    return ok, difference, tolerance
+
+
+def fmt(value: float, halfwidth: float | None = None) -> str:
+    """Format a figure with the decimals its half-width implies."""
+    from wrapcheck.numbers import decimals_of_halfwidth, format_number
+
+    if halfwidth is None or halfwidth != halfwidth:
+        return format_number(value)
+    return format_number(value, decimals_of_halfwidth(halfwidth))

@@ -1,0 +1,237 @@
+"""Reading claims out of a source's own sentences: direction words, investor-flow words, breadth.
+
+Only sentences about the session itself count: a sentence dated another day ("Jan 4-5, 2026 - ...")
+and a clause about another period ("over the prior two sessions", "the day before") are set aside,
+so that "after a two-day buying spree, foreigners became net sellers" claims selling, not both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from wrapcheck.registry import Instrument, load_registry
+
+MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+
+_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2212": "-", "\u2018": "'", "\u2019": "'",
+                         "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u202f": " "})
+_CITATION = re.compile(r"\[\d+\]")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])|\n+")
+_CLAUSE = re.compile(r";|(?<!\d),|,(?!\d)|\s[\u2013\u2014]\s|\s+-\s+")
+_DATE_PREFIX = re.compile(
+    r"^\s*(?P<month>[A-Z][a-z]{2})[a-z]*\.?\s+(?P<d1>\d{1,2})(?:\s*[-\u2013]\s*(?P<d2>\d{1,2}))?,?\s+(?P<year>\d{4})\s*[\u2013\u2014:-]\s*"
+)
+OTHER_PERIOD = re.compile(
+    r"\b(prior|previous|preceding|the day before|a day earlier|yesterday|last (?:week|month|year|session|trading day)"
+    r"|past (?:\w+ )?(?:sessions|days|weeks|months)|over the (?:past|last)|earlier this (?:week|month|year)"
+    r"|(?:two|three|four|five|\d+)-(?:day|session|week))\b",
+    re.IGNORECASE,
+)
+INTRADAY = re.compile(r"\b(early|earlier|intraday|in the morning|at one point|opening|at the open)\b", re.IGNORECASE)
+
+
+def normalize(text: str) -> str:
+    return _CITATION.sub("", str(text).translate(_DASHES))
+
+
+def sentence_date(sentence: str) -> tuple[date, date] | None:
+    """The date (or date range) a timeline-style sentence starts with: "Jan 4-5, 2026 - ..."."""
+    m = _DATE_PREFIX.match(sentence)
+    if not m or m["month"].lower() not in MONTHS:
+        return None
+    month, year = MONTHS[m["month"].lower()], int(m["year"])
+    try:
+        first = date(year, month, int(m["d1"]))
+        last = date(year, month, int(m["d2"])) if m["d2"] else first
+    except ValueError:
+        return None
+    return first, last
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(normalize(text)) if s and s.strip()]
+
+
+def session_sentences(text: str, session: str) -> list[str]:
+    """The sentences about the session itself, date prefixes removed."""
+    out = []
+    for s in sentences(text):
+        dated = sentence_date(s)
+        if dated is not None:
+            if dated != (date.fromisoformat(session),) * 2:
+                continue
+            s = _DATE_PREFIX.sub("", s, count=1)
+        out.append(s)
+    return out
+
+
+def clauses(sentence: str) -> list[tuple[int, str]]:
+    """(offset, clause) pairs; commas inside numbers (4,525.48) do not split."""
+    out, start = [], 0
+    for m in _CLAUSE.finditer(sentence):
+        out.append((start, sentence[start:m.start()]))
+        start = m.end()
+    out.append((start, sentence[start:]))
+    return out
+
+
+def _words_pattern(words: list[str]) -> str:
+    return r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) + r")(?![\w-])"
+
+
+# -- direction ------------------------------------------------------------------------------------
+UP_WORDS = """up rose rises rising gained gains gaining jumped jumps jumping surged surges surging soared soars
+soaring climbed climbs climbing added adds advanced advances rallied rallies rallying strengthened
+strengthens strengthening appreciated appreciates firmed higher spiked rebounded rebounds
+edged\\ up ticked\\ up inched\\ up""".split()
+DOWN_WORDS = """down fell falls falling slid slides sliding slipped slips slipping lost loses losing dropped
+drops dropping declined declines declining weakened weakens weakening depreciated depreciates lower
+tumbled tumbles plunged plunges sank sinks retreated retreats eased eases dipped dips shed sheds
+edged\\ down ticked\\ down inched\\ down""".split()
+_UP = {w.replace("\\ ", " ") for w in UP_WORDS}
+_DOWN = {w.replace("\\ ", " ") for w in DOWN_WORDS}
+DIRECTION = re.compile(_words_pattern(sorted(_UP | _DOWN)), re.IGNORECASE)
+GROUP_NOUNS = ["stocks", "shares of", "shipbuilders", "chipmakers", "automakers", "brokerages", "investors",
+               "foreigners", "institutions", "individuals", "decliners", "advancers", "gainers", "losers",
+               "bond market", "bonds", "yields", "currency"]
+# "per dollar", "against the dollar": the dollar is the unit there, not the subject.
+_DOLLAR_AS_UNIT = re.compile(r"\b(?:per|against|versus|vs\.?|to)\s+(?:the\s+)?(?:U\.?S\.?\s+)?dollars?\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Claim:
+    sign: int  # +1 / -1 in the convention of the row's `change` (for fx: the rate)
+    word: str
+    subject: str
+    sentence: str
+
+
+def fx_subject(mention: str) -> str:
+    m = mention.lower()
+    if "rate" in m or "/" in m or "환율" in m:
+        return "rate"
+    if "dollar" in m or "greenback" in m:
+        return "dollar"
+    return "won"
+
+
+@cache
+def _mention_patterns(name: str) -> tuple[re.Pattern, re.Pattern]:
+    registry = load_registry()
+    inst = registry.instruments[name]
+    own = [*inst.mentions, inst.name] if inst.kind != "fx" else list(inst.mentions)
+    others = list(GROUP_NOUNS)
+    for other in registry.instruments.values():
+        if other.name != name:
+            others.extend(m for m in (*other.mentions, other.name) if m.lower() not in {o.lower() for o in own})
+    return re.compile(_words_pattern(own), re.IGNORECASE), re.compile(_words_pattern(others), re.IGNORECASE)
+
+
+def direction_claims(text: str, session: str, instrument: Instrument) -> list[Claim]:
+    """Direction words about ``instrument``: each word belongs to the nearest subject before it in
+    its sentence. For the won the subject sets the convention: "the won weakened" and "the dollar
+    strengthened" both mean the rate rose."""
+    own, others = _mention_patterns(instrument.name)
+    claims = []
+    for sentence in session_sentences(text, session):
+        masked = _DOLLAR_AS_UNIT.sub(lambda m: " " * len(m.group()), sentence)
+        marks = [(m.start(), "own", m.group()) for m in own.finditer(masked)]
+        marks += [(m.start(), "other", m.group()) for m in others.finditer(masked)]
+        marks.sort()
+        for offset, clause in clauses(masked):
+            if OTHER_PERIOD.search(clause):
+                continue
+            for m in DIRECTION.finditer(clause):
+                pos = offset + m.start()
+                before = [mk for mk in marks if mk[0] < pos]
+                if not before or before[-1][1] != "own":
+                    continue
+                lead = clause[:m.start()].lower()
+                if INTRADAY.search(clause) and re.search(r"\bafter\s*$", lead):
+                    continue  # "closed higher after falling early": the intraday move is not the close
+                word = m.group().lower()
+                sign = 1 if word in _UP else -1
+                subject = before[-1][2]
+                if instrument.kind == "fx" and fx_subject(subject) == "won":
+                    sign = -sign  # the won's value moves against the rate
+                claims.append(Claim(sign, word, subject, sentence))
+    return claims
+
+
+# -- investor flows -------------------------------------------------------------------------------
+FLOW_CATEGORIES = {
+    "individual_net": ["individual", "individuals", "retail", "individual investors", "retail investors", "개인"],
+    "foreign_net": ["foreign", "foreigners", "foreign investors", "offshore investors", "overseas investors", "외국인"],
+    "institution_net": ["institution", "institutions", "institutional", "institutional investors", "기관"],
+}
+BUY_WORDS = ["bought", "buy", "buys", "buying", "net buyers", "net buyer", "net purchases", "net purchase", "purchased",
+             "purchasing", "scooped up", "snapped up", "accumulated", "net bought", "inflows", "inflow", "순매수"]
+SELL_WORDS = ["sold", "sell", "sells", "selling", "net sellers", "net seller", "offloaded", "offload", "offloading",
+              "dumped", "dumping", "outflows", "outflow", "unloaded", "net sales", "net sold", "순매도"]
+_CATEGORY = re.compile("|".join(f"(?P<{k}>{_words_pattern(v)})" for k, v in FLOW_CATEGORIES.items()), re.IGNORECASE)
+_FLOW = re.compile(f"(?P<buy>{_words_pattern(BUY_WORDS)})|(?P<sell>{_words_pattern(SELL_WORDS)})", re.IGNORECASE)
+
+
+def flow_claims(text: str, session: str) -> dict[str, list[Claim]]:
+    """Buy/sell words per investor category; each word belongs to the nearest category before it."""
+    out: dict[str, list[Claim]] = {k: [] for k in FLOW_CATEGORIES}
+    for sentence in session_sentences(text, session):
+        marks = [(m.start(), m.lastgroup, m.group()) for m in _CATEGORY.finditer(sentence)]
+        for offset, clause in clauses(sentence):
+            if OTHER_PERIOD.search(clause):
+                continue
+            for m in _FLOW.finditer(clause):
+                pos = offset + m.start()
+                before = [mk for mk in marks if mk[0] < pos]
+                if not before:
+                    continue
+                category = before[-1][1]
+                out[category].append(Claim(1 if m.lastgroup == "buy" else -1, m.group(), before[-1][2], sentence))
+    return out
+
+
+# -- breadth --------------------------------------------------------------------------------------
+ADVANCE = ["advancers", "gainers", "winners", "advancing issues", "advancing stocks", "rising stocks", "risers",
+           "advancing shares", "gaining stocks", "stocks that rose", "up issues"]
+DECLINE = ["decliners", "losers", "declining issues", "declining stocks", "falling stocks", "fallers",
+           "declining shares", "losing stocks", "stocks that fell", "down issues"]
+_SIDE = f"(?:{_words_pattern(ADVANCE + DECLINE)})"
+_BEAT = r"(?:outnumbered|outnumber|outnumbers|outnumbering|outpaced|outpace|outpaces|outpacing|beat|beats|beating|outstripped|outstrip|topped|led)"
+COMPARISON = re.compile(
+    rf"(?P<a>{_SIDE})\s+{_BEAT}\s+(?P<b>{_SIDE})(?:\s+by)?\s+(?P<n1>\d{1,3}(?:,\d{3})+|\d+)\s*(?:to|-|:|\u2013|versus|vs\.?)\s*(?P<n2>\d{1,3}(?:,\d{3})+|\d+)",
+    re.IGNORECASE,
+)
+POLARITY = {
+    -1: re.compile(r"\b(breadth weakness|weak(?:er)? (?:market )?breadth|poor (?:market )?breadth|negative (?:market )?breadth|narrow (?:market )?breadth|breadth (?:was|remained) (?:weak|negative|poor))\b", re.IGNORECASE),
+    1: re.compile(r"\b(broad-based (?:gains|rally|advance|buying)|broad (?:gains|rally)|strong (?:market )?breadth|positive (?:market )?breadth|breadth (?:was|remained) (?:strong|positive))\b", re.IGNORECASE),
+    0: re.compile(r"\b(mixed (?:market )?breadth|breadth (?:was|remained) mixed)\b", re.IGNORECASE),
+}
+MIXED_RATIO = 2.0  # "mixed breadth": neither side more than twice the other
+
+
+def side_of(word: str) -> str:
+    return "advancers" if word.lower() in {w.lower() for w in ADVANCE} else "decliners"
+
+
+@dataclass(frozen=True)
+class BreadthComparison:
+    winner: str  # "advancers" | "decliners"
+    loser: str
+    first: int  # the numbers in the order written
+    second: int
+    phrase: str
+
+
+def breadth_claims(text: str, session: str) -> tuple[list[BreadthComparison], list[tuple[int, str]]]:
+    comparisons, polarities = [], []
+    for sentence in session_sentences(text, session):
+        for m in COMPARISON.finditer(sentence):
+            comparisons.append(BreadthComparison(
+                side_of(m["a"]), side_of(m["b"]), int(m["n1"].replace(",", "")), int(m["n2"].replace(",", "")), m.group()))
+        for polarity, pattern in POLARITY.items():
+            polarities.extend((polarity, m.group()) for m in pattern.finditer(sentence))
+    return comparisons, polarities
