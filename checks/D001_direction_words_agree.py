@@ -53,6 +53,7 @@ class DirectionWordsAgree(Rule):
                 ok[i] = False
                 problems[i] = (f"{c.subject!r} {c.word!r} means {names[i]} went {'up' if c.sign > 0 else 'down'}, "
                                f"but {'change' if has_change[i] else 'change_pct'} is {fmt(change[i], change_hw[i])}")
-        return outcome(rows.index, ok, observed=observed, expected=signs.astype(float),
+        expected = np.where(signs > 0, "up", np.where(signs < 0, "down", "up or down")).astype(object)
+        return outcome(rows.index, ok, observed=observed, expected=expected,
                        message=lambda where: [problems[i] for i in where], skipped=skipped,
                        skip_message="skipped: the statement makes no direction claim about this instrument")

@@ -21,14 +21,15 @@ class UniqueRows(Rule):
 
     def check(self, rows, ctx):
         duplicated = rows.duplicated(KEY, keep=False).to_numpy()
-        where_rows = rows.loc[duplicated].groupby(KEY)["_row"].agg(list) if duplicated.any() else None
+        places = rows["_file"].astype(str) + " row " + rows["_row"].astype(str)
+        where_rows = places[duplicated].groupby([rows.loc[duplicated, k] for k in KEY]).agg(list) if duplicated.any() else None
 
         def message(where):
             out = []
             for pos in where:
                 key = tuple(rows[k].iat[pos] for k in KEY)
-                others = [r for r in where_rows.loc[key] if r != rows["_row"].iat[pos]]
-                out.append(f"{key[1]} reports {key[2]} on {key[0]} more than once: also row(s) {', '.join(map(str, others))}")
+                others = [p for p in where_rows.loc[key] if p != places.iat[pos]]
+                out.append(f"{key[1]} reports {key[2]} on {key[0]} more than once: also {', '.join(others)}")
             return out
 
         return outcome(rows.index, ~duplicated, message=message)

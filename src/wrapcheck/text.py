@@ -98,8 +98,9 @@ DIRECTION = re.compile(_words_pattern(sorted(_UP | _DOWN)), re.IGNORECASE)
 GROUP_NOUNS = ["stocks", "shares of", "shipbuilders", "chipmakers", "automakers", "brokerages", "investors",
                "foreigners", "institutions", "individuals", "decliners", "advancers", "gainers", "losers",
                "bond market", "bonds", "yields", "currency"]
-# "per dollar", "against the dollar": the dollar is the unit there, not the subject.
-_DOLLAR_AS_UNIT = re.compile(r"\b(?:per|against|versus|vs\.?|to)\s+(?:the\s+)?(?:U\.?S\.?\s+)?dollars?\b", re.IGNORECASE)
+# "per dollar", "against the won": the counter-currency, not the subject.
+_DOLLAR_AS_UNIT = re.compile(
+    r"\b(?:per|against|versus|vs\.?|to)\s+(?:the\s+)?(?:U\.?S\.?\s+|Korean\s+)?(?:dollars?|won|greenback)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

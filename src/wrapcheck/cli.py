@@ -1,0 +1,135 @@
+"""The command line: thin over engine.validate_paths and the reporters."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from wrapcheck import __version__
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="wrapcheck: fact-check stock-market wraps.")
+
+
+class FailOn(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Format(StrEnum):
+    CONSOLE = "console"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+def _codes(values: list[str] | None) -> list[str] | None:
+    """--select A --select F001,F002 -> [A, F001, F002]."""
+    if not values:
+        return None
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def _fail(message: str, debug: bool, exc: BaseException | None = None) -> None:
+    if debug and exc is not None:
+        raise exc
+    typer.echo(f"wrapcheck: error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Session CSV files, or directories of them.", show_default=False)],
+    reports: Annotated[Path, typer.Option("--reports", help="Folder for the per-source reports.")] = Path("reports"),
+    no_reports: Annotated[bool, typer.Option("--no-reports", help="Write no report files.")] = False,
+    select: Annotated[Optional[list[str]], typer.Option("--select", help="Run only rules whose code starts with these (repeatable, or comma-separated).")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip rules whose code starts with these.")] = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Lowest severity of a failing check that fails the run.")] = FailOn.ERROR,
+    output_format: Annotated[Format, typer.Option("--format", help="What to print on stdout.")] = Format.CONSOLE,
+    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback instead of a one-line message.")] = False,
+) -> None:
+    """Validate reported session figures; exit 0 if nothing fails, 1 if a check fails, 2 on bad input."""
+    from wrapcheck.engine import select_rules, validate_paths
+    from wrapcheck.loader import LoadError
+
+    select_codes, ignore_codes = _codes(select), _codes(ignore)
+    try:
+        rules = select_rules(select_codes, ignore_codes)
+    except Exception as exc:  # a broken rule file
+        _fail(str(exc), debug, exc)
+    if not rules:
+        _fail(f"no rule matches --select {','.join(select_codes or [])} --ignore {','.join(ignore_codes or [])}", debug)
+    try:
+        report = validate_paths(paths, select_codes, ignore_codes, fail_on=fail_on.value)
+    except LoadError as exc:
+        _fail(str(exc), debug, exc)
+    document = report.to_dict()
+    if not no_reports:
+        from wrapcheck.reporters.base import write_reports
+
+        try:
+            write_reports(report, document, reports)
+        except OSError as exc:
+            _fail(f"{reports}: cannot write reports: {exc.strerror or exc}", debug, exc)
+    if output_format is Format.CONSOLE:
+        from wrapcheck.reporters.console import ConsoleReporter
+
+        ConsoleReporter().print(document)
+        if not no_reports and document["sources"]:
+            typer.echo(f"reports written to {reports}/")
+    else:
+        from wrapcheck.reporters import get_reporter
+
+        sys.stdout.write(get_reporter(output_format.value).render(document))
+    raise typer.Exit(report.exit_code())
+
+
+app.command("validate")(validate)
+
+
+@app.command("rules")
+def list_rules() -> None:
+    """List every rule: code, name, severity, kinds and what it needs."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from wrapcheck.engine import discover_rules
+
+    table = Table("code", "name", "severity", "kinds", "needs", "summary")
+    for code, rule in discover_rules().items():
+        needs = [*rule.requires, *("/".join(g) for g in rule.requires_any)]
+        table.add_row(code, rule.name, rule.severity, ",".join(rule.kinds or ("all",)), ", ".join(needs), rule.summary())
+    Console(width=200).print(table)
+
+
+@app.command("rule")
+def show_rule(code: Annotated[str, typer.Argument(help="A rule code, e.g. A002.")]) -> None:
+    """Print one rule's documentation."""
+    import inspect
+
+    from wrapcheck.engine import discover_rules
+
+    rule = discover_rules().get(code.upper())
+    if rule is None:
+        _fail(f"no rule {code!r}; `wrapcheck rules` lists them", False)
+    needs = [*rule.requires, *("one of " + "/".join(g) for g in rule.requires_any)]
+    typer.echo(f"{rule.code} {rule.name} (severity {rule.severity}; kinds {', '.join(rule.kinds or ('all',))})")
+    typer.echo(f"needs: {', '.join(needs) or 'nothing'}")
+    typer.echo(f"file: checks/{Path(inspect.getfile(type(rule))).name}\n")
+    typer.echo(inspect.cleandoc(type(rule).__doc__ or ""))
+
+
+@app.command("version")
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    app()
+
+
+def validate_main() -> None:
+    """The `validate` console script: the validate command on its own."""
+    typer.run(validate)

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from wrapcheck.reporters.base import Reporter
+from wrapcheck.reporters.text import describe_value, problems
+
+STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "error": "bold magenta", "skip": "dim"}
+
+
+class ConsoleReporter(Reporter):
+    """A rich table of the failing checks per source, a verdict line per source and a total line."""
+
+    def __init__(self, console: Console | None = None, max_rows: int = 50):
+        # Not a terminal (CI logs, pipes): wide lines rather than 80-column wrapping.
+        self.console = console or Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+        self.max_rows = max_rows
+
+    def print(self, document: dict[str, Any]) -> None:
+        c = self.console
+        for source in document["sources"]:
+            bad = problems(source["results"])
+            if bad:
+                table = Table(title=f"{escape(source['source'])} {source['date']}", title_justify="left", show_lines=False)
+                for col in ("code", "instrument", "status", "reported", "expected", "diff", "row", "message"):
+                    table.add_column(col, overflow="fold", no_wrap=col in ("code", "status", "row"), ratio=3 if col == "message" else None)
+                for r in bad[: self.max_rows]:
+                    table.add_row(
+                        r["code"], escape(r["instrument"]), f"[{STYLE[r['status']]}]{r['status']}[/]",
+                        escape(describe_value(r["observed"])), escape(describe_value(r["expected"])),
+                        escape(describe_value(r["difference"])), f"{Path(r['file']).name}:{','.join(map(str, r['rows']))}", escape(r["message"]),
+                    )
+                c.print(table)
+                if len(bad) > self.max_rows:
+                    c.print(f"  ... and {len(bad) - self.max_rows} more; see the JSON or Markdown report")
+            counts = source["counts"]
+            c.print(
+                f"[{STYLE[source['verdict']]}]{source['verdict'].upper():4}[/] {escape(source['source'])} {source['date']}: "
+                f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped, {counts['error']} errors"
+            )
+        s = document["summary"]
+        res = s["results"]
+        c.print(
+            f"[{STYLE[s['verdict']]}]{s['verdict'].upper()}[/]: {s['rows']} row(s), {s['sources']} source(s), "
+            f"{res['pass']} passed, {res['fail']} failed, {res['skip']} skipped, {res['error']} errors "
+            f"(failing on {s['fail_on']})"
+        )
+        for note in s.get("notes", []):
+            c.print(f"[dim]note: {escape(note)}[/]")
+
+    def render(self, document: dict[str, Any]) -> str:
+        console = Console(width=160, highlight=False)
+        with console.capture() as capture:
+            ConsoleReporter(console, self.max_rows).print(document)
+        return capture.get()
