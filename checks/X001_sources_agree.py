@@ -26,28 +26,48 @@ class SourcesAgree(Rule):
 
     def check(self, rows, ctx):
         table = ctx.table
-        longs = []
-        for f in FIELDS:
+        # One long frame of (row, group, value, half-width); a group is one figure of one instrument on one date.
+        instrument_date = pd.factorize(table["date"].astype(str) + "\x1f" + table["instrument"].astype(str))[0]
+        source_code = pd.factorize(table["source"].astype(str))[0]
+        parts = []
+        for number, f in enumerate(FIELDS):
             present = table[f].notna().to_numpy()
-            if not present.any():
-                continue
-            part = table.loc[present, ["date", "instrument", "source"]]
-            part = part.assign(field=f, value=table[f].to_numpy()[present], hw=table[f + "__hw"].to_numpy()[present],
-                               idx=table.index[present])
-            longs.append(part)
+            if present.any():
+                parts.append((np.flatnonzero(present), instrument_date[present] * len(FIELDS) + number, f))
         n = len(rows)
         empty = outcome(rows.index, np.ones(n, dtype=bool), skipped=np.ones(n, dtype=bool),
                         skip_message="skipped: no other source reports this instrument on this date")
-        if not longs:
+        if not parts:
             return empty
-        long = pd.concat(longs, ignore_index=True)
-        # Only (date, instrument, field) groups with two or more sources can disagree.
-        groups = long.groupby(["date", "instrument", "field"], sort=False)["source"].transform("nunique")
-        long = long[groups.to_numpy() > 1]
+        pos = np.concatenate([p for p, _, _ in parts])
+        long = pd.DataFrame({
+            "idx": table.index.to_numpy()[pos],
+            "group": np.concatenate([g for _, g, _ in parts]),
+            "field": np.concatenate([np.full(len(p), f, dtype=object) for p, _, f in parts]),
+            "source_code": source_code[pos],
+            "source": table["source"].to_numpy()[pos],
+            "value": np.concatenate([table[f].to_numpy()[p] for p, _, f in parts]),
+            "hw": np.concatenate([table[f + "__hw"].to_numpy()[p] for p, _, f in parts]),
+        })
+        by_group = long.groupby("group", sort=False)
+        sources_in_group = by_group["source_code"].transform("nunique").to_numpy()
+        long = long[sources_in_group > 1]
         if long.empty:
             return empty
-        pairs = long.merge(long, on=["date", "instrument", "field"], suffixes=("", "_o"))
-        pairs = pairs[pairs["source"].to_numpy() != pairs["source_o"].to_numpy()]
+        # Intervals that meet pairwise share a common point (Helly, in one dimension), so a group whose
+        # largest lower end is below its smallest upper end agrees throughout: no pairs needed.
+        guard = FLOAT_GUARD(long["value"].to_numpy())
+        lo, hi = long["value"].to_numpy() - long["hw"].to_numpy() - guard, long["value"].to_numpy() + long["hw"].to_numpy()
+        grouped = pd.DataFrame({"group": long["group"].to_numpy(), "lo": lo, "hi": hi}).groupby("group", sort=False)
+        consistent = grouped["lo"].transform("max").to_numpy() <= grouped["hi"].transform("min").to_numpy()
+        compared_idx = np.unique(long["idx"].to_numpy())
+        long = long[~consistent]
+        if long.empty:
+            compared = rows.index.isin(compared_idx)
+            return outcome(rows.index, np.ones(n, dtype=bool), skipped=~compared,
+                           skip_message="skipped: no other source reports this instrument on this date")
+        pairs = long.merge(long.drop(columns=["field"]), on="group", suffixes=("", "_o"))
+        pairs = pairs[pairs["source_code"].to_numpy() != pairs["source_code_o"].to_numpy()]
         diff = pairs["value"].to_numpy() - pairs["value_o"].to_numpy()
         tol = pairs["hw"].to_numpy() + pairs["hw_o"].to_numpy()
         pairs = pairs.assign(agree=np.abs(diff) <= tol + FLOAT_GUARD(pairs["value"].to_numpy(), pairs["value_o"].to_numpy()),
@@ -60,7 +80,7 @@ class SourcesAgree(Rule):
         by_row = per_field.groupby(level="idx").agg(compared=("others", "size"), fails=("fails", "any"),
                                                      disagree=("disagree", "any"))
         by_row = by_row.reindex(rows.index)
-        compared = by_row["compared"].notna().to_numpy()
+        compared = rows.index.isin(compared_idx)
         fails = by_row["fails"].fillna(False).to_numpy(dtype=bool)
         noted = by_row["disagree"].fillna(False).to_numpy(dtype=bool) & ~fails
         bad_pairs = pairs[~pairs["agree"].to_numpy() & pairs["idx"].isin(rows.index[fails | noted]).to_numpy()]
@@ -74,18 +94,17 @@ class SourcesAgree(Rule):
             observed[pos], expected[pos] = first["value"].to_numpy(), first["value_o"].to_numpy()
             difference[pos], tolerance[pos] = first["diff"].to_numpy(), first["tol"].to_numpy()
 
+        # Wording, built once per (row, field) with a disagreement.
+        words: dict[int, list[tuple[bool, str]]] = {}
+        for (idx, field), group in bad_pairs.groupby(["idx", "field"], sort=False):
+            others = ", ".join(f"{s} {fmt(v, h)}" for s, v, h in zip(group["source_o"], group["value_o"], group["hw_o"]))
+            value, hw, diff0, tol0 = group["value"].iat[0], group["hw"].iat[0], group["diff"].iat[0], group["tol"].iat[0]
+            failing_text = (f"{field} {fmt(value, hw)} disagrees with {others} (off by {fmt(abs(diff0), hw)},"
+                            f" rounding allows {fmt(tol0)})")
+            words.setdefault(idx, []).append((failing_text, f"{field}: agrees with the majority; odd source out: {others}"))
+
         def describe(i: int, failing: bool) -> str:
-            mine = bad_pairs[bad_pairs["idx"].to_numpy() == rows.index[i]]
-            parts = []
-            for field, group in mine.groupby("field", sort=False):
-                others = ", ".join(f"{s} {fmt(v, h)}" for s, v, h in zip(group["source_o"], group["value_o"], group["hw_o"]))
-                mine_v = f"{fmt(group['value'].iat[0], group['hw'].iat[0])}"
-                if failing:
-                    parts.append(f"{field} {mine_v} disagrees with {others} (off by {fmt(abs(group['diff'].iat[0]), group['hw'].iat[0])},"
-                                 f" rounding allows {fmt(group['tol'].iat[0])})")
-                else:
-                    parts.append(f"{field}: agrees with the majority; odd source out: {others}")
-            return "; ".join(parts)
+            return "; ".join(f if failing else m for f, m in words.get(rows.index[i], []))
 
         result = outcome(rows.index, ~fails, observed, expected, difference, tolerance,
                          message=lambda where: [describe(i, True) for i in where],

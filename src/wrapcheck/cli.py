@@ -25,6 +25,12 @@ class Format(StrEnum):
     MARKDOWN = "markdown"
 
 
+class Results(StrEnum):
+    ALL = "all"
+    PROBLEMS = "problems"
+    FAILURES = "failures"
+
+
 def _codes(values: list[str] | None) -> list[str] | None:
     """--select A --select F001,F002 -> [A, F001, F002]."""
     if not values:
@@ -47,6 +53,7 @@ def validate(
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip rules whose code starts with these.")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Lowest severity of a failing check that fails the run.")] = FailOn.ERROR,
     output_format: Annotated[Format, typer.Option("--format", help="What to print on stdout.")] = Format.CONSOLE,
+    results: Annotated[Results, typer.Option("--results", help="Which results the JSON lists: all, problems (no passes) or failures; counts always cover all.")] = Results.ALL,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback instead of a one-line message.")] = False,
 ) -> None:
     """Validate reported session figures; exit 0 if nothing fails, 1 if a check fails, 2 on bad input."""
@@ -64,24 +71,23 @@ def validate(
         report = validate_paths(paths, select_codes, ignore_codes, fail_on=fail_on.value)
     except LoadError as exc:
         _fail(str(exc), debug, exc)
-    document = report.to_dict()
     if not no_reports:
         from wrapcheck.reporters.base import write_reports
 
         try:
-            write_reports(report, document, reports)
+            write_reports(report, reports, results.value)
         except OSError as exc:
             _fail(f"{reports}: cannot write reports: {exc.strerror or exc}", debug, exc)
     if output_format is Format.CONSOLE:
         from wrapcheck.reporters.console import ConsoleReporter
 
-        ConsoleReporter().print(document)
-        if not no_reports and document["sources"]:
+        ConsoleReporter().print(report)
+        if not no_reports and len(report.results):
             typer.echo(f"reports written to {reports}/")
     else:
         from wrapcheck.reporters import get_reporter
 
-        sys.stdout.write(get_reporter(output_format.value).render(document))
+        sys.stdout.write(get_reporter(output_format.value).render(report, results.value))
     raise typer.Exit(report.exit_code())
 
 

@@ -19,7 +19,8 @@ from wrapcheck.resources import data_dir, load_module
 from wrapcheck.rules import OUTCOME, Context, Rule
 
 RULE_FILE = re.compile(r"^(?P<code>[A-Z]\d{3})_[a-z0-9_]+\.py$")
-RESULT_COLUMNS = ("idx", "code", *OUTCOME)
+RESULT_COLUMNS = ("idx", "code", "status", "observed", "observed_text", "expected", "expected_text", "difference",
+                  "tolerance", "message")
 
 
 @cache
@@ -91,12 +92,33 @@ def _frame(index: pd.Index, code: str, status: str, message) -> pd.DataFrame:
             "code": code,
             "status": status,
             "observed": np.full(n, np.nan),
+            "observed_text": np.full(n, None, dtype=object),
             "expected": np.full(n, np.nan),
+            "expected_text": np.full(n, None, dtype=object),
             "difference": np.full(n, np.nan),
             "tolerance": np.full(n, np.nan),
             "message": message,
         }
     )
+
+
+def _split_values(out: pd.DataFrame) -> pd.DataFrame:
+    """observed/expected are numbers or words: keep each in a typed column (numbers stay float64)."""
+    for c in ("observed", "expected"):
+        col = out[c]
+        if col.dtype.kind in "fiub":
+            out[c] = col.astype(float)
+            out[c + "_text"] = np.full(len(out), None, dtype=object)
+        else:
+            values = col.to_numpy(dtype=object)
+            present = pd.notna(values) & (values != "")
+            text = np.full(len(out), None, dtype=object)
+            text[present] = values[present].astype(str)
+            out[c + "_text"] = text
+            out[c] = np.nan
+    out["difference"] = pd.to_numeric(out["difference"], errors="coerce").astype(float)
+    out["tolerance"] = pd.to_numeric(out["tolerance"], errors="coerce").astype(float)
+    return out
 
 
 def run_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
@@ -115,10 +137,11 @@ def run_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
             extra = out.index.difference(rows.index)
             if len(extra):
                 raise TypeError(f"{rule.code}.check answered for rows it was not given")
-            out = out.loc[:, list(OUTCOME)]
+            out = _split_values(out.loc[:, list(OUTCOME)])
             unanswered = rows.index.difference(out.index)
             answered = out.reset_index(names="idx")
             answered.insert(1, "code", rule.code)
+            answered = answered.loc[:, list(RESULT_COLUMNS)]
             parts.append(answered)
             if len(unanswered):
                 parts.append(_frame(unanswered, rule.code, Status.ERROR.value, f"{rule.code} returned no result for this row"))

@@ -7,11 +7,14 @@ Rules produce their outcomes column-wise (one frame per rule over the whole tabl
 
 from __future__ import annotations
 
+import gc
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Iterable
 
+import numpy as np
 import pandas as pd
 
 from wrapcheck import __version__
@@ -87,6 +90,35 @@ def _clean(value: Any) -> Any:
     return value
 
 
+@contextmanager
+def _no_gc():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# What a report lists, by --results: every result, all but passes, or only what fails the run.
+RESULT_SETS: dict[str, tuple[str, ...] | None] = {
+    "all": None,
+    "problems": ("fail", "error", "skip"),
+    "failures": ("fail", "error"),
+}
+
+
+def _json_column(column: pd.Series) -> list[Any]:
+    """Floats stay floats, NaN/inf become None, text stays text."""
+    values = column.to_numpy()
+    if values.dtype.kind == "f":
+        out = values.astype(object)
+        out[~np.isfinite(values)] = None
+        return out.tolist()
+    return [_clean(v) for v in values.tolist()]
+
+
 def is_failing(status: str, severity: str, fail_on: str = "error") -> bool:
     """A crash (error) always counts; a fail counts when its severity reaches ``fail_on``."""
     if status == Status.ERROR:
@@ -142,69 +174,98 @@ class Report:
         return 1 if bool(self.failing_mask().any()) else 0
 
     # -- per source ---------------------------------------------------------------------------
-    def source_reports(self) -> list[SourceReport]:
+    def _keys(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return (self.table["date"].to_numpy()[idx].astype(str), self.table["source"].to_numpy()[idx].astype(str))
+
+    def _ordered(self, statuses: Iterable[str] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+        """Results (of the given statuses) with their date and source, sorted by (date, source, row, code),
+        and where each source starts."""
         res = self.results
-        if res.empty:
-            return []
-        keys = self.table.loc[res["idx"].to_numpy(), ["date", "source"]].reset_index(drop=True)
-        res = res.reset_index(drop=True)
-        out = []
-        for (date, source), positions in keys.groupby(["date", "source"], sort=True, dropna=False).indices.items():
-            out.append(self._source_report(str(date), str(source), res.iloc[positions]))
+        if statuses is not None:
+            res = res[res["status"].isin(list(statuses)).to_numpy()]
+        dates, sources = self._keys(res["idx"].to_numpy())
+        order = np.lexsort((np.arange(len(res)), sources, dates))
+        res = res.iloc[order].reset_index(drop=True)
+        res["date"], res["source"] = dates[order], sources[order]
+        keys = res["date"].to_numpy() + "\x00" + res["source"].to_numpy()
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.array([], dtype=int)
+        return res, starts
+
+    def _result_dicts(self, res: pd.DataFrame) -> list[dict[str, Any]]:
+        """Every result as a dictionary, built column-wise (the report of a big archive has millions)."""
+        table, raw = self.table, self.raw
+        idx = res["idx"].to_numpy()
+        codes = res["code"].to_numpy()
+        cells: list[dict[str, str]] = [{}] * len(res)
+        for code in pd.unique(codes):
+            where = np.flatnonzero(codes == code)
+            fields = [f for f in self.rules[code].fields if f in raw.columns]
+            if not fields:
+                continue
+            columns = [raw[f].to_numpy()[idx[where]].tolist() for f in fields]
+            for k, values in zip(where.tolist(), zip(*columns)):
+                cells[k] = {f: v for f, v in zip(fields, values) if v != ""}
+        name = {c: r.name for c, r in self.rules.items()}
+        severity = {c: str(r.severity) for c, r in self.rules.items()}
+        numbers = {c: _json_column(res[c]) for c in ("observed", "expected", "difference", "tolerance")}
+        for c in ("observed", "expected"):  # words where the rule gave words
+            numbers[c] = [t if isinstance(t, str) else n for n, t in zip(numbers[c], res[c + "_text"].tolist())]
+        with _no_gc():  # millions of small dicts: the cyclic collector would rescan them over and over
+            return [
+                {"date": d, "source": s, "instrument": i, "code": c, "name": name[c], "severity": severity[c], "status": st,
+                 "observed": o, "expected": e, "difference": df, "tolerance": tl, "message": m, "cells": ce,
+                 "rows": [r], "file": f}
+                for d, s, i, c, st, o, e, df, tl, m, ce, r, f in zip(
+                res["date"].tolist(), res["source"].tolist(), table["instrument"].to_numpy()[idx].tolist(),
+                codes.tolist(), res["status"].tolist(), numbers["observed"], numbers["expected"],
+                numbers["difference"], numbers["tolerance"], res["message"].tolist(), cells,
+                table["_row"].to_numpy()[idx].tolist(), table["_file"].to_numpy()[idx].tolist())
+            ]
+
+    def _counts_by_source(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """Counts of every result per (date, source), and the verdict."""
+        res = self.results
+        dates, sources = self._keys(res["idx"].to_numpy())
+        failing = self.failing_mask().to_numpy()
+        frame = pd.DataFrame({"date": dates, "source": sources, "status": res["status"].to_numpy(),
+                              "failing": failing, "warned": res["status"].eq(Status.FAIL.value).to_numpy() & ~failing})
+        counts = frame.groupby(["date", "source", "status"]).size().unstack(fill_value=0)
+        flags = frame.groupby(["date", "source"])[["failing", "warned"]].any()
+        out = {}
+        for key, c, f, w in zip(counts.index, counts.to_dict("records"), flags["failing"].reindex(counts.index),
+                                flags["warned"].reindex(counts.index)):
+            verdict = Verdict.FAIL if f else Verdict.WARN if w else Verdict.PASS
+            out[key] = {"verdict": verdict.value, "counts": {s.value: int(c.get(s.value, 0)) for s in Status}}
         return out
 
-    def _source_report(self, date: str, source: str, res: pd.DataFrame) -> SourceReport:
-        table, raw = self.table, self.raw
-        results: list[Result] = []
-        failing = warned = False
-        counts = {s.value: 0 for s in Status}
-        for idx, code, status, observed, expected, diff, tol, message in zip(
-            res["idx"].to_numpy(), res["code"].to_numpy(), res["status"].to_numpy(), res["observed"].to_numpy(),
-            res["expected"].to_numpy(), res["difference"].to_numpy(), res["tolerance"].to_numpy(),
-            res["message"].to_numpy(),
-        ):
-            rule = self.rules[code]
-            cells = {c: raw.at[idx, c] for c in rule.fields if c in raw.columns and raw.at[idx, c] != ""}
-            severity = Severity(rule.severity)
-            counts[status] += 1
-            if is_failing(status, severity, self.fail_on):
-                failing = True
-            elif status == Status.FAIL:
-                warned = True
-            results.append(
-                Result(
-                    date=date,
-                    source=source,
-                    instrument=str(table.at[idx, "instrument"]),
-                    code=code,
-                    name=rule.name,
-                    severity=severity,
-                    status=Status(status),
-                    observed=observed,
-                    expected=expected,
-                    difference=diff,
-                    tolerance=tol,
-                    message=str(message),
-                    cells=cells,
-                    rows=(int(table.at[idx, "_row"]),),
-                    file=str(table.at[idx, "_file"]),
-                )
-            )
-        verdict = Verdict.FAIL if failing else Verdict.WARN if warned else Verdict.PASS
-        return SourceReport(date, source, verdict, results, counts)
+    def source_dicts(self, statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """One dictionary per (date, source): verdict, counts of all its results, and its results
+        (only those of the given statuses, when given)."""
+        res, starts = self._ordered(statuses)
+        records = self._result_dicts(res)
+        bounds = np.r_[starts, len(res)].astype(int).tolist()
+        by_key = {(records[a]["date"], records[a]["source"]): records[a:b] for a, b in zip(bounds[:-1], bounds[1:])}
+        return [{"date": date, "source": source, **info, "results": by_key.get((date, source), [])}
+                for (date, source), info in sorted(self._counts_by_source().items())]
 
-    def to_dict(self) -> dict[str, Any]:
-        sources = [s.to_dict() for s in self.source_reports()]
-        return {
-            "version": __version__,
-            "files": self.files,
-            "sources": sources,
-            "summary": self.summary(sources),
-        }
+    def source_reports(self) -> list[SourceReport]:
+        """The same as :meth:`source_dicts`, as immutable :class:`Result` records."""
+        out = []
+        for s in self.source_dicts():
+            results = [Result(**{**r, "severity": Severity(r["severity"]), "status": Status(r["status"]),
+                                 "rows": tuple(r["rows"])}) for r in s["results"]]
+            out.append(SourceReport(s["date"], s["source"], Verdict(s["verdict"]), results, s["counts"]))
+        return out
+
+    def to_dict(self, results: str = "all") -> dict[str, Any]:
+        """The whole report as JSON-ready data. ``results``: all, problems (no passes) or failures
+        (fail and error only); the counts always cover every result."""
+        sources = self.source_dicts(RESULT_SETS[results])
+        return {"version": __version__, "files": self.files, "sources": sources, "summary": self.summary(sources)}
 
     def summary(self, sources: list[dict] | None = None) -> dict[str, Any]:
         if sources is None:
-            sources = [s.to_dict() for s in self.source_reports()]
+            sources = [{"verdict": v["verdict"]} for v in self._counts_by_source().values()]
         verdicts = [s["verdict"] for s in sources]
         return {
             "rows": int(len(self.table)),

@@ -1,26 +1,24 @@
-"""The reporter interface, and the file writer shared by every format."""
+"""The reporter interface, and the report files every run writes."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
+from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 from wrapcheck.model import Report
 
 
 class Reporter:
-    """Renders a report's dictionary form (``Report.to_dict()``) as text. Reporters read only results."""
+    """Turns a :class:`Report` into one format. Reporters read only results (and the counts of them)."""
 
     suffix = ".txt"
 
-    def render(self, document: dict[str, Any]) -> str:  # whole run
+    def render(self, report: Report, results: str = "all") -> str:
         raise NotImplementedError
-
-    def render_source(self, source: dict[str, Any]) -> str:  # one source's report file
-        return self.render({"sources": [source], "summary": {}, "files": [], "version": ""})
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -33,6 +31,12 @@ def safe_name(text: str) -> str:
     if name.split(".")[0].lower() in _RESERVED:
         name = "_" + name
     return name[:100]
+
+
+def source_file_stem(source: str) -> str:
+    """A source's report file name; "summary" is the day's summary, so a source of that name is "summary-source"."""
+    name = safe_name(source)
+    return "summary-source" if name.lower() == "summary" else name
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -48,40 +52,48 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_reports(report: Report, document: dict[str, Any], folder: Path) -> list[Path]:
+def write_reports(report: Report, folder: Path, results: str = "all") -> list[Path]:
     """reports/<date>/<source>.json and .md per source, and reports/<date>/summary.json and .md."""
-    from wrapcheck.reporters.json import JsonReporter
-    from wrapcheck.reporters.markdown import MarkdownReporter
+    from wrapcheck.reporters.columnar import source_texts
+    from wrapcheck.reporters.markdown import day_summary_markdown, source_markdowns
 
-    writers = (JsonReporter(), MarkdownReporter())
     written: list[Path] = []
-    by_date: dict[str, list[dict]] = {}
-    for source in document["sources"]:
-        by_date.setdefault(source["date"], []).append(source)
-        base = folder / safe_name(source["date"]) / safe_name(source["source"])
-        for writer in writers:
-            path = base.with_name(base.name + writer.suffix)
-            write_atomic(path, writer.render_source(source))
-            written.append(path)
-    for date, sources in by_date.items():
-        day = {**document, "sources": sources, "summary": _day_summary(sources, document["summary"])}
-        for writer in writers:
-            path = folder / safe_name(date) / f"summary{writer.suffix}"
-            write_atomic(path, writer.render_summary(day))
-            written.append(path)
+    by_date: dict[str, list[dict]] = defaultdict(list)
+    for header, text in source_texts(report, results, indent=" "):
+        by_date[header["date"]].append(header)
+        path = folder / safe_name(header["date"]) / f"{source_file_stem(header['source'])}.json"
+        write_atomic(path, text + "\n")
+        written.append(path)
+    for header, text in source_markdowns(report):
+        path = folder / safe_name(header["date"]) / f"{source_file_stem(header['source'])}.md"
+        write_atomic(path, text)
+        written.append(path)
+    for date, headers in by_date.items():
+        summary = day_summary(headers, report.fail_on)
+        document = {"version": report_version(), "files": report.files, "date": date, "summary": summary, "sources": headers}
+        day = folder / safe_name(date)
+        write_atomic(day / "summary.json", json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+        write_atomic(day / "summary.md", day_summary_markdown(date, headers, summary))
+        written += [day / "summary.json", day / "summary.md"]
     return written
 
 
-def _day_summary(sources: list[dict], run_summary: dict) -> dict:
-    results: dict[str, int] = {}
-    for s in sources:
-        for k, v in s["counts"].items():
-            results[k] = results.get(k, 0) + v
-    verdicts = [s["verdict"] for s in sources]
+def report_version() -> str:
+    from wrapcheck import __version__
+
+    return __version__
+
+
+def day_summary(headers: list[dict], fail_on: str) -> dict:
+    results: dict[str, int] = defaultdict(int)
+    for h in headers:
+        for k, v in h["counts"].items():
+            results[k] += v
+    verdicts = [h["verdict"] for h in headers]
     return {
-        "sources": len(sources),
+        "sources": len(headers),
         "verdict": "fail" if "fail" in verdicts else "pass",
         "verdicts": {v: verdicts.count(v) for v in ("pass", "warn", "fail")},
-        "results": results,
-        "fail_on": run_summary.get("fail_on", "error"),
+        "results": dict(results),
+        "fail_on": fail_on,
     }

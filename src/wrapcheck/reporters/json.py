@@ -1,26 +1,16 @@
 from __future__ import annotations
 
-import json
-from typing import Any
-
+from wrapcheck.model import Report
 from wrapcheck.reporters.base import Reporter
 
 
 class JsonReporter(Reporter):
-    """The report as JSON: exactly ``Report.to_dict()``."""
+    """One JSON document: {"version", "files", "sources": [{"date", "source", "verdict", "counts",
+    "results": [...]}], "summary"}, equal to ``Report.to_dict()``; one result per line."""
 
     suffix = ".json"
 
-    def render(self, document: dict[str, Any]) -> str:
-        return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    def render(self, report: Report, results: str = "all") -> str:
+        from wrapcheck.reporters.columnar import document_text
 
-    def render_source(self, source: dict[str, Any]) -> str:
-        return self.render(source)
-
-    def render_summary(self, document: dict[str, Any]) -> str:
-        return self.render({
-            "version": document["version"],
-            "files": document["files"],
-            "summary": document["summary"],
-            "sources": [{k: s[k] for k in ("date", "source", "verdict", "counts")} for s in document["sources"]],
-        })
+        return document_text(report, results)

@@ -1,0 +1,125 @@
+"""Generate a synthetic archive of session files that follow the contract, mostly correct, with a
+known share of one-figure errors, for benchmarks (and the archive tests of later issues).
+
+python bench/generate.py --rows 1000000 --out bench/out/archive
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+INDICES = ["KOSPI", "KOSDAQ"]
+STOCKS = ["Samsung Electronics", "SK Hynix", "HD Hyundai Heavy Industries", "Korea Aerospace Industries",
+          "LG Energy Solution", "Hyundai Motor"]
+FX = ["USD/KRW"]
+YIELDS = ["KTB 3Y", "KTB 5Y", "KTB 10Y"]
+INSTRUMENTS = INDICES + STOCKS + FX + YIELDS  # 12 per source per day
+
+
+def generate(rows: int, sources: int = 5, error_rate: float = 0.01, statement_rate: float = 0.0, seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    per_day = sources * len(INSTRUMENTS)
+    days = -(-rows // per_day)
+    dates = pd.bdate_range("2000-01-03", periods=days).strftime("%Y-%m-%d")
+    n = days * per_day
+    date = np.repeat(dates.to_numpy(), per_day)
+    source = np.tile(np.repeat([f"wire-{i}" for i in range(sources)], len(INSTRUMENTS)), days)
+    inst = np.tile(np.array(INSTRUMENTS * sources), days)
+    # One true session per (date, instrument); every source reports it (some with an error).
+    truth_key = np.tile(np.arange(len(INSTRUMENTS)), days * sources) + np.repeat(np.arange(days), per_day) * len(INSTRUMENTS)
+    m = days * len(INSTRUMENTS)
+    kind_of = {**{i: "index" for i in INDICES}, **{s: "stock" for s in STOCKS}, **{f: "fx" for f in FX}, **{y: "yield" for y in YIELDS}}
+    kinds = np.array([kind_of[i] for i in INSTRUMENTS * days])
+    level = np.select([kinds == "index", kinds == "stock", kinds == "fx"], [rng.uniform(600, 4000, m), rng.uniform(5000, 300000, m),
+                      rng.uniform(1000, 1500, m)], rng.uniform(1, 6, m))
+    pct = rng.normal(0, 1.2, m)
+    close = np.where(kinds == "stock", np.round(level / 100) * 100, np.round(level, 2))
+    close = np.where(kinds == "yield", np.round(level, 3), close)
+    prior = close / (1 + pct / 100)
+    change = np.where(kinds == "yield", np.round((close - prior) * 100, 1), np.round(close - prior, 2))
+    change = np.where(kinds == "stock", np.round(change / 100) * 100, change)
+    change = np.where(kinds == "fx", np.round(close - prior, 1), change)
+    prior_exact = np.where(kinds == "yield", close - change / 100, close - change)
+    pct_exact = np.where(prior_exact > 0, 100 * (close - prior_exact) / prior_exact, 0)
+    indiv = np.round(rng.normal(0, 600, m), 2)
+    inst_flow = np.round(rng.normal(0, 300, m), 2)
+    other = np.round(rng.uniform(-30, 140, m), 2)  # inside every market band
+    foreign = np.round(-(indiv + inst_flow + other), 2)
+    adv = rng.integers(100, 450, m)
+    dec = rng.integers(100, 450, m)
+    volume = np.round(rng.uniform(200, 900, m), 2)  # million shares
+    turnover = np.round(volume * rng.uniform(0.01, 0.06, m), 2)  # trillion won
+
+    t = truth_key
+    is_index = kinds[t] == "index"
+    frame = pd.DataFrame({
+        "date": date, "source": source, "instrument": inst,
+        "close": _fmt(close[t], kinds[t]),
+        "change": _signed(change[t], np.where(kinds[t] == "yield", 1, np.where(kinds[t] == "fx", 1, np.where(kinds[t] == "stock", 0, 2)))),
+        "change_pct": np.where(kinds[t] == "yield", "", _signed(pct_exact[t], 2)),
+        "individual_net": np.where(is_index, _signed(indiv[t], 2), ""),
+        "foreign_net": np.where(is_index, _signed(foreign[t], 2), ""),
+        "institution_net": np.where(is_index, _signed(inst_flow[t], 2), ""),
+        "advancers": np.where(is_index, adv[t].astype(str), ""),
+        "decliners": np.where(is_index, dec[t].astype(str), ""),
+        "volume": np.where(is_index, np.char.add(np.char.mod("%.2f", volume[t]), " million"), ""),
+        "turnover": np.where(is_index, np.char.add(np.char.mod("%.2f", turnover[t]), " trillion won"), ""),
+        "statement": "",
+    })
+    # Yield changes are in basis points; fx and stock changes in won.
+    frame.loc[kinds[t] == "yield", "change"] = frame.loc[kinds[t] == "yield", "change"] + "bp"
+    # Known one-figure errors: a percent typo (A002, X001).
+    bad = rng.random(n) < error_rate
+    bad &= frame["change_pct"].ne("").to_numpy()
+    frame.loc[bad, "change_pct"] = _signed(pct_exact[t][bad] + 0.3, 2)
+    if statement_rate:
+        talk = (rng.random(n) < statement_rate) & is_index
+        word = np.where(change[t] >= 0, "rose", "fell")
+        frame.loc[talk, "statement"] = ("The " + frame.loc[talk, "instrument"] + " " + word[talk] + " "
+                                        + frame.loc[talk, "change"].str.lstrip("+-") + " points to close at "
+                                        + frame.loc[talk, "close"] + ", and foreigners were net "
+                                        + np.where(foreign[t][talk] >= 0, "buyers", "sellers") + ".")
+    return frame.iloc[:rows]
+
+
+def _fmt(values, kinds):
+    out = np.char.mod("%.2f", values)
+    out = np.where(kinds == "yield", np.char.mod("%.3f", values), out)
+    out = np.where(kinds == "stock", np.char.mod("%.0f", values), out)
+    return out
+
+
+def _signed(values, decimals):
+    decimals = np.broadcast_to(decimals, np.shape(values))
+    out = np.empty(len(values), dtype=object)
+    for d in np.unique(decimals):
+        sel = decimals == d
+        out[sel] = np.char.mod(f"%+.{d}f", values[sel])
+    return out.astype(str)
+
+
+def write_archive(frame: pd.DataFrame, folder: Path, files: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    dates = frame["date"].unique()
+    groups = np.array_split(dates, max(1, min(files, len(dates))))
+    paths = []
+    for group in groups:
+        part = frame[frame["date"].isin(group)]
+        path = folder / f"{group[0]}.csv"
+        part.to_csv(path, index=False)
+        paths.append(path)
+    return paths
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--files", type=int, default=100)
+    parser.add_argument("--out", type=Path, default=Path("bench/out/archive"))
+    args = parser.parse_args()
+    paths = write_archive(generate(args.rows), args.out, args.files)
+    print(f"wrote {args.rows} rows in {len(paths)} files under {args.out}")

@@ -1,0 +1,149 @@
+"""The command line as a user runs it: exit codes, reports on disk, stdout formats."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import SEED
+from wrapcheck.cli import app
+from wrapcheck.engine import validate_paths
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_seed_passes_and_writes_reports(tmp_path):
+    result = run("validate", SEED, "--reports", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "PASS: 24 row(s), 3 source(s)" in result.output
+    day = tmp_path / "2026-01-06"
+    names = sorted(p.name for p in day.iterdir())
+    # The day's summary is summary.*; the source called "summary" gets summary-source.*
+    assert names == ["summary-source.json", "summary-source.md", "summary.json", "summary.md",
+                     "yonhap-1.json", "yonhap-1.md", "yonhap-2.json", "yonhap-2.md"]
+    assert json.loads((day / "summary-source.json").read_text())["source"] == "summary"
+    assert json.loads((day / "summary.json").read_text())["summary"]["sources"] == 3
+    markdown = (day / "summary-source.md").read_text()
+    assert "PASS" in markdown and "## Skipped checks" in markdown
+    source = json.loads((day / "yonhap-1.json").read_text())
+    assert source["source"] == "yonhap-1" and source["verdict"] == "pass"
+    assert {r["code"] for r in source["results"]} >= {"A002", "F001", "B001", "V001", "X001"}
+
+
+@pytest.mark.parametrize(
+    ("source", "instrument", "cells", "code"),
+    [
+        ("summary", "KOSPI", {"close": "4,552.48"}, "X001"),
+        ("summary", "KOSPI", {"change_pct": "1.62%"}, "A002"),
+        ("summary", "KOSPI", {"foreign_net": "+618.83 billion won"}, "F001"),
+        ("summary", "KOSPI", {"advancers": "482", "decliners": "394"}, "B002"),
+        ("yonhap-2", "KOSPI", {"close": "4,525.98"}, "X001"),
+    ],
+)
+def test_one_figure_change_exits_1_naming_the_code(mutate, source, instrument, cells, code):
+    path = mutate(source, instrument, **cells)
+    result = run("validate", path, "--no-reports", "--format", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.output)
+    failing = {(s["source"], r["code"]) for s in document["sources"] for r in s["results"] if r["status"] == "fail"}
+    assert (source, code) in failing
+
+
+def test_weakened_to_strengthened_fails_d001(tmp_path, seed_rows):
+    from conftest import find, write_rows
+
+    row = find(seed_rows, "summary", "USD/KRW")
+    row["statement"] = row["statement"].replace("weakened", "strengthened")
+    path = write_rows(tmp_path / "s.csv", seed_rows)
+    result = run("validate", path, "--no-reports", "--format", "json")
+    assert result.exit_code == 1
+    codes = {r["code"] for s in json.loads(result.output)["sources"] for r in s["results"] if r["status"] == "fail"}
+    assert codes == {"D001"}
+
+
+@pytest.mark.parametrize("results", ["all", "problems", "failures"])
+@pytest.mark.parametrize("cells", [{}, {"change_pct": "1.62%", "statement": 'He said "up" \\ \t <b>'}])
+def test_json_output_equals_the_python_api(mutate, results, cells):
+    path = mutate("summary", "KOSPI", **cells)
+    result = run("validate", path, "--no-reports", "--format", "json", "--results", results)
+    assert json.loads(result.output) == json.loads(json.dumps(validate_paths(path).to_dict(results)))
+
+
+def test_every_input_row_appears_in_the_report(mutate):
+    document = validate_paths(mutate("summary", "KOSPI", close="not a number")).to_dict()
+    rows = {(r["file"], r["rows"][0]) for s in document["sources"] for r in s["results"]}
+    assert len(rows) == 24
+
+
+def test_select_and_ignore_by_prefix():
+    document = json.loads(run("validate", SEED, "--no-reports", "--format", "json", "--select", "A,F001", "--ignore", "A003").output)
+    codes = {r["code"] for s in document["sources"] for r in s["results"]}
+    assert codes == {"A001", "A002", "F001"}
+
+
+def test_fail_on_warning_is_accepted():
+    assert run("validate", SEED, "--no-reports", "--fail-on", "warning").exit_code == 0
+
+
+def test_missing_file_is_one_line_and_exit_2(tmp_path):
+    result = run("validate", tmp_path / "nope.csv")
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0
+    assert "nope.csv: no such file or directory" in result.output
+
+
+def test_directory_without_csv_exit_2(tmp_path):
+    result = run("validate", tmp_path)
+    assert result.exit_code == 2 and "no session files" in result.output
+
+
+def test_empty_file_exit_2(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    result = run("validate", path)
+    assert result.exit_code == 2 and "empty.csv: empty file" in result.output
+
+
+def test_report_file_names_stay_inside_the_reports_folder(tmp_path, seed_rows):
+    from conftest import write_rows
+
+    seed_rows[0]["source"] = "../../etc/x"
+    seed_rows[1]["source"] = "CON"
+    path = write_rows(tmp_path / "s.csv", seed_rows)
+    out = tmp_path / "out"
+    run("validate", path, "--reports", out)
+    written = [p.resolve() for p in out.rglob("*") if p.is_file()]
+    assert written and all(out.resolve() in p.parents for p in written)
+    assert (out / "2026-01-06" / "etc_x.json").exists() and (out / "2026-01-06" / "_CON.json").exists()
+
+
+def test_rules_and_rule_commands():
+    listing = run("rules")
+    assert listing.exit_code == 0
+    for code in ("S001", "A002", "X001"):
+        assert code in listing.output
+    doc = run("rule", "a002")
+    assert doc.exit_code == 0
+    assert "percent-change-matches" in doc.output and "What it checks:" in doc.output
+    assert run("rule", "Z999").exit_code == 2
+
+
+def test_console_scripts_installed(tmp_path):
+    bindir = Path(sys.executable).parent
+    out = subprocess.run([bindir / "validate", SEED, "--reports", tmp_path], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    out = subprocess.run([bindir / "wrapcheck", "rules"], capture_output=True, text=True)
+    assert out.returncode == 0 and "D001" in out.stdout
+
+
+def test_default_path_does_not_import_great_expectations():
+    code = "import sys, wrapcheck.cli, wrapcheck.engine; wrapcheck.engine.validate_paths(%r); print('great_expectations' in sys.modules)" % str(SEED)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr

@@ -1,0 +1,51 @@
+"""Every rule has a code, a kebab name, documentation and cases, and lives in its own file."""
+
+import inspect
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from wrapcheck.engine import discover_rules
+
+CASES = Path(__file__).parent / "cases"
+RULES = discover_rules()
+
+
+def test_the_issue_rule_codes_exist():
+    expected = {"S001", "S002", "S003", "S004", "A001", "A002", "A003", "F001", "F002", "B001", "B002", "D001", "V001", "X001"}
+    assert expected <= set(RULES)
+
+
+@pytest.mark.parametrize("code", list(RULES))
+def test_rule_is_documented(code):
+    rule = RULES[code]
+    assert re.fullmatch(r"[A-Z]\d{3}", rule.code)
+    assert re.fullmatch(r"[a-z]+(-[a-z0-9]+)+", rule.name), rule.name
+    assert rule.severity in ("error", "warning")
+    doc = inspect.getdoc(type(rule)) or ""
+    for heading in ("What it checks:", "Why:", "Example:"):
+        assert heading in doc, f"{code} docstring lacks {heading!r}"
+    path = Path(inspect.getfile(type(rule)))
+    assert path.parent.name == "checks" and path.name.startswith(code + "_")
+    assert path.stem[5:].replace("_", "-") == rule.name, "the file is named after the rule"
+
+
+@pytest.mark.parametrize("code", list(RULES))
+def test_rule_has_passing_and_failing_cases(code):
+    path = CASES / f"{code}.toml"
+    assert path.exists(), f"no cases for {code}"
+    expects = {case["expect"] for case in tomllib.loads(path.read_text(encoding="utf-8"))["case"]}
+    assert {"pass", "fail"} <= expects
+
+
+def test_rule_names_are_unique():
+    names = [r.name for r in RULES.values()]
+    assert len(names) == len(set(names))
+
+
+def test_no_top_level_checks_or_schemas_package():
+    root = Path(__file__).resolve().parents[1]
+    for name in ("checks", "schemas"):
+        assert not (root / name / "__init__.py").exists()
