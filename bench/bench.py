@@ -1,0 +1,98 @@
+"""Benchmarks: one file cold (the CI gate) and a generated archive end to end (load, rules, reports).
+
+    make bench                      # 10^6 rows
+    python bench/bench.py --rows 100000 --repeat 3
+
+Prints a Markdown table and writes it to bench/out/results.md. Timings are wall-clock medians of
+separate processes (so imports count); peak memory is the child's maximum resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+BIN = Path(sys.executable).parent
+SEED = ROOT / "fixtures" / "2026-01-06.csv"
+
+
+def timed(cmd: list[str], repeat: int) -> tuple[float, float, int]:
+    """Median wall seconds, peak RSS in MiB (largest of the runs), and the exit code."""
+    walls, peak, code = [], 0.0, 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        walls.append(time.perf_counter() - start)
+        code = proc.returncode
+        if code not in (0, 1):
+            raise SystemExit(f"{' '.join(cmd)} failed ({code}): {proc.stderr.strip()}")
+        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    return statistics.median(walls), peak, code
+
+
+def size_mib(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--files", type=int, default=250)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per archive measurement")
+    parser.add_argument("--cold-repeat", type=int, default=7)
+    args = parser.parse_args()
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+
+    # One file, cold: the CI gate. Compared with the imports it cannot avoid.
+    floor, _, _ = timed([sys.executable, "-c", "import pandas, pandera.pandas"], args.cold_repeat)
+    validate = str(BIN / "validate")
+    one, one_mem, _ = timed([validate, str(SEED), "--no-reports"], args.cold_repeat)
+    one_rep, _, _ = timed([validate, str(SEED), "--reports", str(out / "seed-reports")], args.cold_repeat)
+    rows.append(("`python -c 'import pandas, pandera.pandas'` (floor)", f"{floor:.2f} s", "", ""))
+    rows.append(("`validate` seed file (24 rows), no report files", f"{one:.2f} s", f"{one / floor:.2f}x floor", f"{one_mem:.0f} MiB"))
+    rows.append(("`validate` seed file, reports written", f"{one_rep:.2f} s", f"{one_rep / floor:.2f}x floor", ""))
+
+    # The archive.
+    from generate import generate, write_archive
+
+    archive = out / f"archive-{args.rows}"
+    if not archive.exists():
+        start = time.perf_counter()
+        write_archive(generate(args.rows), archive, args.files)
+        print(f"generated {args.rows} rows in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    input_mib = size_mib(archive)
+    for label, extra in (("no report files", ["--no-reports"]),
+                         ("reports, `--results failures`", ["--results", "failures", "--reports", str(out / "rep-failures")]),
+                         ("reports, `--results all`", ["--results", "all", "--reports", str(out / "rep-all")])):
+        wall, mem, code = timed([validate, str(archive), *extra], args.repeat)
+        rate = args.rows / wall
+        rows.append((f"`validate` archive of {args.rows:,} rows ({input_mib:.0f} MiB CSV), {label}",
+                     f"{wall:.1f} s", f"{rate:,.0f} rows/s", f"{mem:.0f} MiB"))
+    report_mib = size_mib(out / "rep-all")
+    lines = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}.",
+        "",
+        "| what | wall | ratio / rate | peak RSS |",
+        "|---|---|---|---|",
+        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows],
+        "",
+        f"Report files for `--results all`: {report_mib:.0f} MiB.",
+    ]
+    text = "\n".join(lines)
+    (out / "results.md").write_text(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
