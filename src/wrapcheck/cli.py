@@ -71,6 +71,8 @@ def validate(
         report = validate_paths(paths, select_codes, ignore_codes, fail_on=fail_on.value)
     except LoadError as exc:
         _fail(str(exc), debug, exc)
+    except Exception as exc:  # a bug of ours: still one line, and --debug shows the traceback
+        _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", debug, exc)
     if not no_reports:
         from wrapcheck.reporters.base import write_reports
 

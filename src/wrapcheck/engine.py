@@ -157,8 +157,10 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error") -> 
     frames = [run_rule(rule, ctx) for rule in rules.values()] if len(loaded.table) else []
     results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(RESULT_COLUMNS))
     if len(results):
-        # Report order: by input row, then rule code.
-        results = results.sort_values(["idx", "code"], kind="stable", ignore_index=True)
+        # Report order: by input row, then rule code (rules are already in code order).
+        rule_number = np.repeat(np.arange(len(frames)), [len(f) for f in frames])
+        order = np.lexsort((rule_number, results["idx"].to_numpy()))
+        results = results.iloc[order].reset_index(drop=True)
     return Report(
         files=loaded.files,
         table=loaded.table,

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wrapcheck.numbers import CHANGE, COUNT, NUMERIC_COLUMNS, ParseError, parse_figure
+from wrapcheck.numbers import CHANGE, COUNT, KRW_BN, NUMERIC_COLUMNS, SHARES, ParseError, parse_figure
 from wrapcheck.registry import KINDS, load_registry, normalize_name
 
 REQUIRED_COLUMNS = ("date", "source", "instrument")
@@ -25,6 +25,13 @@ KNOWN_COLUMNS = (*REQUIRED_COLUMNS, *TEXT_COLUMNS, *NUMERIC_COLUMNS)
 SESSION_SUFFIXES = (".csv",)
 
 _PLAIN = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+# The common written forms, read column-wise: sign, number, an optional multiplier and unit word.
+_COMMON = (
+    r"^(?P<sign>[+\-\u2212]?)\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
+    r"(?P<mult>thousand|million|billion|trillion|bn|tn|mn)?\s*"
+    r"(?P<unit>%|won|krw|points|pts|shares|bp|bps|basis points)?$"
+)
+_MULT_EXP = {"": 0, "thousand": 3, "million": 6, "mn": 6, "billion": 9, "bn": 9, "trillion": 12, "tn": 12}
 
 
 class LoadError(Exception):
@@ -100,9 +107,12 @@ def _parse_numeric(text: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarray, 
         length = sub.str.len().to_numpy()
         decimals = np.where(dot >= 0, length - dot - 1, 0)
         halves[plain] = 0.5 * np.power(10.0, -decimals)
+    rest = present & ~plain
+    if rest.any():
+        _parse_common(stripped, rest, unit, values, halves, bp)
     errors: dict[int, str] = {}
     cache: dict[str, object] = {}
-    for pos in np.flatnonzero(present & ~plain):
+    for pos in np.flatnonzero(present & np.isnan(halves)):
         cell = text.iat[pos]
         got = cache.get(cell)
         if got is None:
@@ -121,22 +131,44 @@ def _parse_numeric(text: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarray, 
     return values, halves, bp, errors
 
 
-def load_file(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[int, str, str, str]], list[str], tuple[str, ...]]:
-    frame = _read_csv(path)
-    n = len(frame)
-    raw = frame.copy()
-    for col in KNOWN_COLUMNS:
-        if col not in raw.columns:
-            raw[col] = ""
-    table = pd.DataFrame(index=frame.index)
-    table["_file"] = str(path)
-    table["_row"] = np.arange(2, n + 2)
+def _parse_common(stripped: pd.Series, rows: np.ndarray, unit: str, values: np.ndarray, halves: np.ndarray,
+                  bp: np.ndarray) -> None:
+    """Fill in the cells of ``rows`` written in a common form; the rest stay NaN for parse_figure."""
+    where = np.flatnonzero(rows)
+    parts = stripped.iloc[where].str.lower().str.extract(_COMMON)
+    ok = parts["num"].notna().to_numpy().copy()
+    mult = parts["mult"].fillna("").to_numpy(dtype=object)
+    if unit not in (KRW_BN, SHARES):
+        ok &= mult == ""
+    num = parts["num"].fillna("0").str.replace(",", "", regex=False)
+    has_dot = num.str.contains(".", regex=False).to_numpy(dtype=bool)
+    if unit == COUNT:
+        ok &= ~has_dot
+    if not ok.any():
+        return
+    dot = num.str.find(".").to_numpy()
+    length = num.str.len().to_numpy()
+    decimals = np.where(dot >= 0, length - dot - 1, 0)
+    exponent = np.array([_MULT_EXP[m] for m in mult], dtype=float) if len(mult) else np.zeros(0)
+    if unit == KRW_BN:
+        exponent = np.where(exponent > 0, exponent - 9, 0.0)  # a bare flow is already in billions
+    scale = np.power(10.0, exponent)
+    value = num.astype("float64").to_numpy() * scale
+    sign = parts["sign"].fillna("").to_numpy(dtype=object)
+    value = np.where((sign == "-") | (sign == "\u2212"), -value, value)
+    unit_word = parts["unit"].fillna("").to_numpy(dtype=object)
+    target = where[ok]
+    values[target] = value[ok]
+    halves[target] = (0.5 * np.power(10.0, -decimals) * scale)[ok]
+    bp[target] = np.isin(unit_word[ok], ["bp", "bps", "basis points"])
+
+
+def parse_frame(raw: pd.DataFrame, files: np.ndarray, rows: np.ndarray) -> tuple[pd.DataFrame, list[tuple[int, str, str, str]]]:
+    """The typed table of a frame of cells as written (every known column present), and its unreadable cells."""
+    table = pd.DataFrame(index=raw.index)
+    table["_file"] = files
+    table["_row"] = rows
     errors: list[tuple[int, str, str, str]] = []
-    notes = []
-    extra = [c for c in frame.columns if c not in KNOWN_COLUMNS]
-    if extra:
-        notes.append(f"{path}: unchecked extra column(s) kept as written: {', '.join(extra)}")
-    missing = tuple(c for c in REQUIRED_COLUMNS if c not in frame.columns)
 
     # Identity columns.
     table["source"] = raw["source"].str.strip()
@@ -146,7 +178,7 @@ def load_file(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[int, s
     bad_dates = dates.ne("") & parsed_dates.isna()
     for pos in np.flatnonzero(bad_dates.to_numpy()):
         errors.append((pos, "date", dates.iat[pos], f"not an ISO date (YYYY-MM-DD): {dates.iat[pos]!r}"))
-    table["date"] = parsed_dates.dt.strftime("%Y-%m-%d").where(parsed_dates.notna(), dates)
+    table["date"] = dates.where(bad_dates | dates.eq(""), parsed_dates.dt.strftime("%Y-%m-%d"))
 
     # Instruments, kinds and markets from the registry.
     registry = load_registry()
@@ -180,26 +212,29 @@ def load_file(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[int, s
     table["change_level__hw"] = table["change__hw"] * scale
     for col in ("title", "statement", "outlet", "url"):
         table[col] = raw[col]
-    return table, raw, errors, notes, missing
+    return table, errors
 
 
 def load(paths: list[str | Path]) -> LoadedTable:
+    """Read every file, then parse the cells of all of them at once (column-wise)."""
     files = discover(paths)
-    tables, raws, errors, notes, missing = [], [], [], [], {}
-    offset = 0
+    frames, notes, missing = [], [], {}
     for path in files:
-        table, raw, file_errors, file_notes, file_missing = load_file(path)
-        index = pd.RangeIndex(offset, offset + len(table))
-        table.index = index
-        raw.index = index
-        tables.append(table)
-        raws.append(raw)
-        errors.extend((offset + pos, col, text, reason) for pos, col, text, reason in file_errors)
-        notes.extend(file_notes)
-        if file_missing:
-            missing[str(path)] = file_missing
-        offset += len(table)
-    table = pd.concat(tables) if tables else pd.DataFrame()
-    raw = pd.concat(raws).fillna("") if raws else pd.DataFrame()
+        frame = _read_csv(path)
+        extra = [c for c in frame.columns if c not in KNOWN_COLUMNS]
+        if extra:
+            notes.append(f"{path}: unchecked extra column(s) kept as written: {', '.join(extra)}")
+        absent = tuple(c for c in REQUIRED_COLUMNS if c not in frame.columns)
+        if absent:
+            missing[str(path)] = absent
+        frames.append(frame)
+    raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    for col in KNOWN_COLUMNS:
+        if col not in raw.columns:
+            raw[col] = ""
+    raw = raw.fillna("")  # a column one file lacks is empty in that file's rows
+    file_names = np.repeat(np.array([str(f) for f in files], dtype=object), [len(f) for f in frames])
+    rows = np.concatenate([np.arange(2, len(f) + 2) for f in frames]) if frames else np.zeros(0, dtype=int)
+    table, errors = parse_frame(raw, file_names, rows)
     parse_errors = pd.DataFrame(errors, columns=["idx", "column", "text", "reason"])
     return LoadedTable(table, raw, parse_errors, [str(f) for f in files], notes, missing)

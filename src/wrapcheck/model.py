@@ -11,6 +11,7 @@ import gc
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import StrEnum
 from typing import Any, Iterable
 
@@ -174,8 +175,19 @@ class Report:
         return 1 if bool(self.failing_mask().any()) else 0
 
     # -- per source ---------------------------------------------------------------------------
+    @cached_property
+    def _source_keys(self) -> tuple[np.ndarray, list[tuple[str, str]]]:
+        """A number per table row for its (date, source), in sorted order, and the pairs themselves."""
+        dates = self.table["date"].astype(str).to_numpy(dtype=object)
+        sources = self.table["source"].astype(str).to_numpy(dtype=object)
+        codes, uniques = pd.MultiIndex.from_arrays([dates, sources]).factorize(sort=True)
+        return codes, [(str(d), str(s)) for d, s in uniques]
+
     def _keys(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return (self.table["date"].to_numpy()[idx].astype(str), self.table["source"].to_numpy()[idx].astype(str))
+        codes, pairs = self._source_keys
+        dates = np.array([p[0] for p in pairs], dtype=object)
+        sources = np.array([p[1] for p in pairs], dtype=object)
+        return dates[codes[idx]], sources[codes[idx]]
 
     def _ordered(self, statuses: Iterable[str] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
         """Results (of the given statuses) with their date and source, sorted by (date, source, row, code),
@@ -183,12 +195,13 @@ class Report:
         res = self.results
         if statuses is not None:
             res = res[res["status"].isin(list(statuses)).to_numpy()]
-        dates, sources = self._keys(res["idx"].to_numpy())
-        order = np.lexsort((np.arange(len(res)), sources, dates))
+        codes, _ = self._source_keys
+        key = codes[res["idx"].to_numpy()]
+        order = np.argsort(key, kind="stable")  # results are already in (row, code) order
         res = res.iloc[order].reset_index(drop=True)
-        res["date"], res["source"] = dates[order], sources[order]
-        keys = res["date"].to_numpy() + "\x00" + res["source"].to_numpy()
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.array([], dtype=int)
+        res["date"], res["source"] = self._keys(res["idx"].to_numpy())
+        key = key[order]
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.array([], dtype=int)
         return res, starts
 
     def _result_dicts(self, res: pd.DataFrame) -> list[dict[str, Any]]:
@@ -225,17 +238,20 @@ class Report:
     def _counts_by_source(self) -> dict[tuple[str, str], dict[str, Any]]:
         """Counts of every result per (date, source), and the verdict."""
         res = self.results
-        dates, sources = self._keys(res["idx"].to_numpy())
+        codes, pairs = self._source_keys
+        key = codes[res["idx"].to_numpy()]
+        status = pd.Categorical(res["status"], categories=[s.value for s in Status]).codes.astype(np.int64)
+        n = len(pairs)
+        counts = np.bincount(key * 4 + status, minlength=4 * n).reshape(n, 4)
         failing = self.failing_mask().to_numpy()
-        frame = pd.DataFrame({"date": dates, "source": sources, "status": res["status"].to_numpy(),
-                              "failing": failing, "warned": res["status"].eq(Status.FAIL.value).to_numpy() & ~failing})
-        counts = frame.groupby(["date", "source", "status"]).size().unstack(fill_value=0)
-        flags = frame.groupby(["date", "source"])[["failing", "warned"]].any()
+        warned = (status == 1) & ~failing
+        any_failing = np.bincount(key, weights=failing, minlength=n) > 0
+        any_warned = np.bincount(key, weights=warned, minlength=n) > 0
+        present = counts.sum(axis=1) > 0
         out = {}
-        for key, c, f, w in zip(counts.index, counts.to_dict("records"), flags["failing"].reindex(counts.index),
-                                flags["warned"].reindex(counts.index)):
-            verdict = Verdict.FAIL if f else Verdict.WARN if w else Verdict.PASS
-            out[key] = {"verdict": verdict.value, "counts": {s.value: int(c.get(s.value, 0)) for s in Status}}
+        for k in np.flatnonzero(present).tolist():
+            verdict = Verdict.FAIL if any_failing[k] else Verdict.WARN if any_warned[k] else Verdict.PASS
+            out[pairs[k]] = {"verdict": verdict.value, "counts": dict(zip((s.value for s in Status), counts[k].tolist()))}
         return out
 
     def source_dicts(self, statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
