@@ -94,14 +94,24 @@ class SourcesAgree(Rule):
             observed[pos], expected[pos] = first["value"].to_numpy(), first["value_o"].to_numpy()
             difference[pos], tolerance[pos] = first["diff"].to_numpy(), first["tol"].to_numpy()
 
-        # Wording, built once per (row, field) with a disagreement.
-        words: dict[int, list[tuple[bool, str]]] = {}
-        for (idx, field), group in bad_pairs.groupby(["idx", "field"], sort=False):
-            others = ", ".join(f"{s} {fmt(v, h)}" for s, v, h in zip(group["source_o"], group["value_o"], group["hw_o"]))
-            value, hw, diff0, tol0 = group["value"].iat[0], group["hw"].iat[0], group["diff"].iat[0], group["tol"].iat[0]
-            failing_text = (f"{field} {fmt(value, hw)} disagrees with {others} (off by {fmt(abs(diff0), hw)},"
-                            f" rounding allows {fmt(tol0)})")
-            words.setdefault(idx, []).append((failing_text, f"{field}: agrees with the majority; odd source out: {others}"))
+        # Wording, built once per (row, field) with a disagreement, from plain lists (few rows).
+        words: dict[int, list[tuple[str, str]]] = {}
+        others: dict[tuple[int, str], list[str]] = {}
+        first: dict[tuple[int, str], tuple[float, float, float, float]] = {}
+        for idx, field, src, v_o, h_o, v, h, d, t in zip(
+            bad_pairs["idx"].tolist(), bad_pairs["field"].tolist(), bad_pairs["source_o"].tolist(),
+            bad_pairs["value_o"].tolist(), bad_pairs["hw_o"].tolist(), bad_pairs["value"].tolist(),
+            bad_pairs["hw"].tolist(), bad_pairs["diff"].tolist(), bad_pairs["tol"].tolist(),
+        ):
+            others.setdefault((idx, field), []).append(f"{src} {fmt(v_o, h_o)}")
+            first.setdefault((idx, field), (v, h, d, t))
+        for (idx, field), names in others.items():
+            v, h, d, t = first[(idx, field)]
+            listed = ", ".join(names)
+            words.setdefault(idx, []).append((
+                f"{field} {fmt(v, h)} disagrees with {listed} (off by {fmt(abs(d), h)}, rounding allows {fmt(t)})",
+                f"{field}: agrees with the majority; odd source out: {listed}",
+            ))
 
         def describe(i: int, failing: bool) -> str:
             return "; ".join(f if failing else m for f, m in words.get(rows.index[i], []))

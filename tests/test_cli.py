@@ -147,3 +147,12 @@ def test_default_path_does_not_import_great_expectations():
     code = "import sys, wrapcheck.cli, wrapcheck.engine; wrapcheck.engine.validate_paths(%r); print('great_expectations' in sys.modules)" % str(SEED)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_chunked_json_equals_whole(mutate):
+    from wrapcheck.reporters.columnar import source_texts
+
+    report = validate_paths(mutate("summary", "KOSPI", change_pct="1.62%"))
+    whole = [json.loads(t) for _, t in source_texts(report, chunk=10**6)]
+    for chunk in (1, 7, 40):
+        assert [json.loads(t) for _, t in source_texts(report, chunk=chunk)] == whole

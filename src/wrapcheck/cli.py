@@ -86,6 +86,10 @@ def validate(
         ConsoleReporter().print(report)
         if not no_reports and len(report.results):
             typer.echo(f"reports written to {reports}/")
+    elif output_format is Format.JSON:
+        from wrapcheck.reporters.json import JsonReporter
+
+        JsonReporter().write(report, sys.stdout, results.value)  # streamed: an archive's JSON can be large
     else:
         from wrapcheck.reporters import get_reporter
 

@@ -127,7 +127,7 @@ def run_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
     lacking, skip_messages = _skip_messages(rule, table, applicable)
     ready = applicable & ~lacking
     parts = [_frame(table.index[lacking], rule.code, Status.SKIP.value, skip_messages)]
-    rows = table.loc[ready]
+    rows = table if ready.all() else table.loc[ready]  # no copy when every row is ready
     if len(rows):
         try:
             out = rule.check(rows, ctx)

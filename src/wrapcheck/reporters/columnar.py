@@ -8,9 +8,10 @@ The output parses to exactly ``Report.to_dict()`` (a test holds the two together
 
 from __future__ import annotations
 
+import io
 import json
 import re
-from typing import Any
+from typing import Any, Iterator, TextIO
 
 import numpy as np
 import pandas as pd
@@ -98,35 +99,54 @@ def result_lines(report: Report, res: pd.DataFrame) -> pa.Array:
     return pc.take(pa.concat_arrays(lines), pa.array(order))
 
 
-def source_texts(report: Report, results: str = "all", indent: str = "    ") -> list[tuple[dict[str, Any], str]]:
-    """(header, JSON text) per (date, source): the header has date, source, verdict and counts."""
+def source_texts(report: Report, results: str = "all", indent: str = "    ",
+                 chunk: int = 500_000) -> Iterator[tuple[dict[str, Any], str]]:
+    """(header, JSON text) per (date, source), in order; the header has date, source, verdict and counts.
+    Built in chunks of about ``chunk`` results, so memory stays bounded on an archive."""
     res, starts = report._ordered(RESULT_SETS[results])
-    lines = result_lines(report, res)
-    bounds = np.r_[starts, len(res)].astype(np.int32)
-    keys = list(zip(res["date"].to_numpy()[starts].tolist(), res["source"].to_numpy()[starts].tolist())) if len(res) else []
-    lists = pa.ListArray.from_arrays(pa.array(bounds), lines) if len(res) else pa.array([], type=pa.list_(pa.string()))
-    joined = pc.binary_join(lists, ",\n" + indent).to_pylist()
-    texts = dict(zip(keys, joined))
-    out = []
-    for (date, source), info in sorted(report._counts_by_source().items()):
-        header = {"date": date, "source": source, **info}
-        body = texts.get((date, source))
-        results = "[]" if body is None else "[\n" + indent + body + "\n" + indent[:-1] + "]"
-        head = json.dumps(header, ensure_ascii=False)[:-1]
-        out.append((header, f'{head}, "results": {results}}}'))
-    return out
+    counts = report._counts_by_source()
+    bounds = np.r_[starts, len(res)].astype(np.int64)
+    texts: dict[tuple[str, str], str] = {}
+    pending = sorted(counts.items())
+    emitted = 0
+    first = 0  # index into starts of the next source not yet built
+    while first < len(starts) or emitted < len(pending):
+        # Build the next chunk of sources' result lists.
+        if first < len(starts):
+            last = first + 1  # at least one source per chunk, however many results it has
+            while last < len(starts) and bounds[last + 1] - bounds[first] <= chunk:
+                last += 1
+            a, b = int(bounds[first]), int(bounds[last])
+            part = res.iloc[a:b]
+            lines = result_lines(report, part)
+            offsets = pa.array((bounds[first:last + 1] - a).astype(np.int32))
+            joined = pc.binary_join(pa.ListArray.from_arrays(offsets, lines), ",\n" + indent).to_pylist()
+            keys = zip(part["date"].to_numpy()[bounds[first:last] - a].tolist(), part["source"].to_numpy()[bounds[first:last] - a].tolist())
+            texts.update(zip(keys, joined))
+            first = last
+        # Emit every source up to the last one built (sources without listed results included).
+        limit = (res["date"].iat[int(bounds[first]) - 1], res["source"].iat[int(bounds[first]) - 1]) if first else None
+        while emitted < len(pending) and (first >= len(starts) or (limit is not None and pending[emitted][0] <= limit)):
+            (date, source), info = pending[emitted]
+            body = texts.pop((date, source), None)
+            header = {"date": date, "source": source, **info}
+            listed = "[]" if body is None else "[\n" + indent + body + "\n" + indent[:-1] + "]"
+            yield header, f'{json.dumps(header, ensure_ascii=False)[:-1]}, "results": {listed}}}'
+            emitted += 1
+
+
+def write_document(report: Report, stream: TextIO, results: str = "all") -> None:
+    """Stream the JSON document printed by ``--format json``; it parses to ``report.to_dict(results)``."""
+    stream.write("{\n" f' "version": {json.dumps(__version__)},\n' f' "files": {json.dumps(report.files, ensure_ascii=False)},\n'
+                 ' "sources": [')
+    headers = []
+    for n, (header, text) in enumerate(source_texts(report, results, indent="    ")):
+        stream.write(("\n  " if n == 0 else ",\n  ") + text)
+        headers.append(header)
+    stream.write(("\n ]" if headers else "]") + f',\n "summary": {json.dumps(report.summary(headers), ensure_ascii=False)}\n}}\n')
 
 
 def document_text(report: Report, results: str = "all") -> str:
-    """The JSON document printed by ``--format json``: equal to ``report.to_dict(results)`` once parsed."""
-    sources = source_texts(report, results, indent="    ")
-    summary = report.summary([h for h, _ in sources])
-    return (
-        "{\n"
-        f' "version": {json.dumps(__version__)},\n'
-        f' "files": {json.dumps(report.files, ensure_ascii=False)},\n'
-        ' "sources": [\n  ' + ",\n  ".join(text for _, text in sources) + "\n ],\n"
-        f' "summary": {json.dumps(summary, ensure_ascii=False)}\n'
-        "}\n"
-    )
-
+    buffer = io.StringIO()
+    write_document(report, buffer, results)
+    return buffer.getvalue()

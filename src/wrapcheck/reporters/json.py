@@ -14,3 +14,8 @@ class JsonReporter(Reporter):
         from wrapcheck.reporters.columnar import document_text
 
         return document_text(report, results)
+
+    def write(self, report: Report, stream, results: str = "all") -> None:
+        from wrapcheck.reporters.columnar import write_document
+
+        write_document(report, stream, results)
