@@ -48,6 +48,8 @@ def _fail(message: str, debug: bool, exc: BaseException | None = None) -> None:
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Session CSV files, or directories of them.", show_default=False)],
     reports: Annotated[Path, typer.Option("--reports", help="Folder for the per-source reports.")] = Path("reports"),
+    history: Annotated[Optional[list[Path]], typer.Option("--history", help="Files or folders of other sessions, read as history only (repeatable).")] = None,
+    reference: Annotated[Optional[list[Path]], typer.Option("--reference", help="Official session files or folders: compared with (O001) and preferred as history.")] = None,
     no_reports: Annotated[bool, typer.Option("--no-reports", help="Write no report files.")] = False,
     select: Annotated[Optional[list[str]], typer.Option("--select", help="Run only rules whose code starts with these (repeatable, or comma-separated).")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip rules whose code starts with these.")] = None,
@@ -68,7 +70,7 @@ def validate(
     if not rules:
         _fail(f"no rule matches --select {','.join(select_codes or [])} --ignore {','.join(ignore_codes or [])}", debug)
     try:
-        report = validate_paths(paths, select_codes, ignore_codes, fail_on=fail_on.value)
+        report = validate_paths(paths, select_codes, ignore_codes, fail_on=fail_on.value, history=history, reference=reference)
     except LoadError as exc:
         _fail(str(exc), debug, exc)
     except Exception as exc:  # a bug of ours: still one line, and --debug shows the traceback
@@ -130,6 +132,29 @@ def show_rule(code: Annotated[str, typer.Argument(help="A rule code, e.g. A002."
     typer.echo(f"needs: {', '.join(needs) or 'nothing'}")
     typer.echo(f"file: checks/{Path(inspect.getfile(type(rule))).name}\n")
     typer.echo(inspect.cleandoc(type(rule).__doc__ or ""))
+
+
+@app.command("calendar")
+def calendar(
+    refresh: Annotated[bool, typer.Option("--refresh", help="Regenerate schemas/calendars/XKRX.toml from exchange_calendars.")] = False,
+    day: Annotated[Optional[str], typer.Argument(help="A date to look up (YYYY-MM-DD).")] = None,
+) -> None:
+    """Show or refresh the trading calendar (XKRX)."""
+    from wrapcheck.calendar import generate, load_calendar, write_generated
+    from wrapcheck.resources import data_dir
+
+    if refresh:
+        path = data_dir("schemas") / "calendars" / "XKRX.toml"
+        write_generated(generate(), path)
+        load_calendar.cache_clear()
+        typer.echo(f"wrote {path}")
+    cal = load_calendar()
+    typer.echo(f"{cal.exchange}: {len(cal.sessions)} sessions from {cal.first} to {cal.last}")
+    if day:
+        if cal.is_session(day):
+            typer.echo(f"{day} is a session; the previous one was {cal.previous(day)}")
+        else:
+            typer.echo(f"{day} is not a session: {cal.why_closed(day)}")
 
 
 @app.command("version")

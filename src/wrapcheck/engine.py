@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wrapcheck.loader import LoadedTable, load
+from wrapcheck.loader import LoadedTable, discover, load
 from wrapcheck.model import Report, Status
 from wrapcheck.registry import load_registry
 from wrapcheck.resources import data_dir, load_module
@@ -152,8 +152,9 @@ def run_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
     return pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else _frame(table.index[:0], rule.code, "", "")
 
 
-def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error") -> Report:
-    ctx = Context(loaded, load_registry())
+def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
+        history: LoadedTable | None = None, reference: LoadedTable | None = None) -> Report:
+    ctx = Context(loaded, load_registry(), history, reference)
     frames = [run_rule(rule, ctx) for rule in rules.values()] if len(loaded.table) else []
     results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(RESULT_COLUMNS))
     if len(results):
@@ -172,8 +173,19 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error") -> 
     )
 
 
-def validate_paths(paths, select=None, ignore=None, fail_on: str = "error") -> Report:
-    """Load session files (or directories of them) and run the selected rules."""
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    return run(load(list(paths)), select_rules(select, ignore), fail_on=fail_on)
+def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", history=None, reference=None) -> Report:
+    """Load session files (or directories of them) and run the selected rules.
+
+    ``history``: files or directories of other sessions, read as history only; ``reference``: official
+    session files (rule O001 compares with them, and they are the preferred history)."""
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    loaded = load(paths)
+    history_loaded = None
+    if history:
+        seen = {Path(f).resolve() for f in loaded.files}
+        extra = [f for f in discover([history] if isinstance(history, (str, Path)) else list(history)) if f.resolve() not in seen]
+        history_loaded = load(extra) if extra else None
+    reference_loaded = None
+    if reference:
+        reference_loaded = load([reference] if isinstance(reference, (str, Path)) else list(reference))
+    return run(loaded, select_rules(select, ignore), fail_on=fail_on, history=history_loaded, reference=reference_loaded)

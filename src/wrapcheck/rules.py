@@ -12,6 +12,7 @@ A row the rule leaves out of its answer becomes an *error* result: nothing passe
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Callable, ClassVar
 
 import numpy as np
@@ -23,13 +24,33 @@ OUTCOME = ("status", "observed", "expected", "difference", "tolerance", "message
 
 
 class Context:
-    """What a rule may read besides its rows: the whole table, the registry, the loader's findings."""
+    """What a rule may read besides its rows: the whole table, the registry, the loader's findings,
+    history (other sessions' consensus record), official reference figures and the trading calendar."""
 
-    def __init__(self, loaded, registry):
+    def __init__(self, loaded, registry, history=None, reference=None):
         self.loaded = loaded
         self.table = loaded.table
         self.raw = loaded.raw
         self.registry = registry
+        self.history_only = history  # LoadedTable of --history files (not validated)
+        self.reference = reference  # LoadedTable of --reference files
+
+    @cached_property
+    def calendar(self):
+        from wrapcheck.calendar import load_calendar
+
+        return load_calendar()
+
+    @cached_property
+    def record(self) -> pd.DataFrame:
+        """Consensus per (instrument, date) over every session seen; the reference wins."""
+        from wrapcheck.history import consensus
+
+        tables = [self.table] + ([self.history_only.table] if self.history_only is not None else [])
+        tables = [t for t in tables if len(t)]
+        rows = pd.concat(tables, ignore_index=True) if tables else self.table
+        reference = self.reference.table if self.reference is not None else None
+        return consensus(rows, reference)
 
     def market(self, name: str) -> dict:
         return self.registry.market(name)

@@ -236,3 +236,72 @@ def breadth_claims(text: str, session: str) -> tuple[list[BreadthComparison], li
         for polarity, pattern in POLARITY.items():
             polarities.extend((polarity, m.group()) for m in pattern.finditer(sentence))
     return comparisons, polarities
+
+
+# -- dates, weekdays and session counts (C002) ------------------------------------------------------
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_WEEKDAY = re.compile(r"\b(?P<lead>last|since|through|until|before|after|next|previous|on|from)?\s*(?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b(?P<poss>'s)?")
+_DATELINE = re.compile(r"^\s*[A-Z][A-Z ]+,\s+(?P<month>[A-Z][a-z]{2})[a-z]*\.?\s+(?P<day>\d{1,2})\s*\(")
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "a": 1, "single": 1}
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+            "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12}
+_COUNT = r"(\d+|" + "|".join(NUMBER_WORDS) + r")"
+SESSION_COUNT = re.compile(
+    rf"\b(?:across|over|in|for|during)\s+(?:the\s+)?(?:past\s+|prior\s+|previous\s+|last\s+)?{_COUNT}\s+(?:trading\s+)?(?:sessions|session|trading days|days)\b"
+    rf"|\b{_COUNT}-(?:session|day|trading-day)\b",
+    re.IGNORECASE,
+)
+MARKET_ACTION = re.compile(r"\b(clos\w*|rose|rise\w*|fell|fall\w*|gain\w*|los\w*|break\w*|broke|trad\w*|session\w*|bought|buy\w*|sold|sell\w*|accumulat\w*|end\w*)\b", re.IGNORECASE)
+
+
+def number_value(word: str) -> int | None:
+    word = word.lower()
+    if word.isdigit():
+        return int(word)
+    return NUMBER_WORDS.get(word, ORDINALS.get(word))
+
+
+@dataclass(frozen=True)
+class DatedSentence:
+    first: date
+    last: date
+    sentence: str
+    claimed_sessions: int | None  # "across two sessions" in the sentence
+    market_action: bool
+
+
+def dated_sentences(text: str) -> list[DatedSentence]:
+    out = []
+    for s in sentences(text):
+        dated = sentence_date(s)
+        if dated is None:
+            continue
+        m = SESSION_COUNT.search(s)
+        claimed = number_value(m.group(1) or m.group(2)) if m else None
+        out.append(DatedSentence(dated[0], dated[1], s, claimed, bool(MARKET_ACTION.search(s))))
+    return out
+
+
+def weekday_mentions(text: str, session: str) -> list[tuple[str, str]]:
+    """(weekday, sentence) for weekdays used of the session itself: "on Friday", "Friday's close";
+    not "last Friday", "since Friday", nor in a sentence dated another day."""
+    out = []
+    for s in session_sentences(text, session):
+        for m in _WEEKDAY.finditer(s):
+            lead = (m["lead"] or "").lower()
+            if lead in ("last", "since", "through", "until", "before", "after", "next", "previous", "from"):
+                continue
+            clause = next((c for off, c in clauses(s) if off <= m.start() < off + len(c) + 1), s)
+            if OTHER_PERIOD.search(clause):
+                continue
+            out.append((m["day"], s))
+    return out
+
+
+def dateline(text: str) -> tuple[int, int] | None:
+    """(month, day) of a wire dateline: "SEOUL, Jan. 6 (Yonhap) --"."""
+    m = _DATELINE.match(normalize(text))
+    if not m or m["month"].lower() not in MONTHS:
+        return None
+    return MONTHS[m["month"].lower()], int(m["day"])

@@ -1,0 +1,65 @@
+import numpy as np
+
+from wrapcheck.history import lookup
+from wrapcheck.rules import Rule, agree, fmt, outcome
+
+
+class ChangeFromPreviousSession(Rule):
+    """close - change equals the previous trading session's close in history.
+
+    What it checks: the close the row implies for the previous session (close - change, a yield's
+    change in basis points divided by 100; or prior_close when that is all it gives) equals the
+    previous trading session's close on record: the official reference where given, else the
+    consensus of the sources in the files read (the files validated, and --history).
+    Why: a wrap that prints "5,803.53, up 131.28 (2.31%)" is consistent with itself, but if the
+    previous session closed at 5,677.25 the close must be 5,808.53. Only history catches it.
+    Example: 2026-01-06 KOSPI 4,525.48, +67.96 passes against 2026-01-05's 4,457.52; a close of
+    4,552.48 fails H001, expected 4,457.52, off by 27.00.
+    """
+
+    code = "H001"
+    name = "change-from-previous-session"
+    requires = ("date",)
+    requires_any = (("close", "prior_close"),)
+    also_reads = ("change",)
+
+    def check(self, rows, ctx):
+        cal = ctx.calendar
+        n = len(rows)
+        dates = rows["date"].to_numpy(dtype=object)
+        valid = np.array([isinstance(d, str) and len(d) == 10 for d in dates])
+        days = np.array([d if v else "NaT" for d, v in zip(dates, valid)], dtype="datetime64[D]")
+        covered = valid & cal.covers(days)
+        previous = np.full(n, "", dtype=object)
+        previous[covered] = cal.previous(days[covered]).astype(str)
+        has_change = (rows["close"].notna() & rows["change_level"].notna()).to_numpy()
+        implied = np.where(has_change, (rows["close"] - rows["change_level"]).to_numpy(), rows["prior_close"].to_numpy())
+        implied_hw = np.where(has_change, (rows["close__hw"] + rows["change_level__hw"]).to_numpy(), rows["prior_close__hw"].to_numpy())
+        prev_close, prev_hw, origin = lookup(ctx.record, rows["instrument"].to_numpy(dtype=object), previous, "close")
+        unknown = np.isnan(implied) | np.isnan(prev_close) | ~covered
+        ok, diff, tol = agree(implied, implied_hw, prev_close, np.nan_to_num(prev_hw))
+        ok |= unknown
+
+        def message(where):
+            out = []
+            for i in where:
+                how = "close - change" if has_change[i] else "prior_close"
+                out.append(f"{how} = {fmt(implied[i], implied_hw[i])}, but the previous session ({previous[i]}) closed at "
+                           f"{fmt(prev_close[i], prev_hw[i])} ({origin[i]}); off by {fmt(abs(diff[i]), implied_hw[i])}"
+                           + (f", so the close should be {fmt(prev_close[i] + rows['change_level'].iat[i], rows['close__hw'].iat[i])}" if has_change[i] else ""))
+            return out
+
+        def skip_message(where):
+            out = []
+            for i in where:
+                if not covered[i]:
+                    out.append("skipped: the date is outside the trading calendar or unreadable")
+                elif np.isnan(implied[i]):
+                    out.append("skipped: needs close and change, or prior_close")
+                elif origin[i] == "disputed":
+                    out.append(f"skipped: the sources for {previous[i]} disagree on its close")
+                else:
+                    out.append(f"skipped: no close on record for the previous session ({previous[i]}); add its file or --history DIR")
+            return out
+
+        return outcome(rows.index, ok, implied, prev_close, diff, tol, message, skipped=unknown, skip_message=skip_message)
