@@ -19,10 +19,12 @@ def run(*args):
     return runner.invoke(app, [str(a) for a in args])
 
 
-def test_seed_passes_and_writes_reports(tmp_path):
-    result = run("validate", SEED, "--reports", tmp_path)
-    assert result.exit_code == 0, result.output
-    assert "PASS: 24 row(s), 3 source(s)" in result.output
+def test_seed_fails_only_c002_on_the_summary_and_writes_reports(tmp_path):
+    result = run("validate", SEED, "--reports", tmp_path, "--format", "json")
+    assert result.exit_code == 1, result.output
+    failing = {(s["source"], r["instrument"], r["code"]) for s in json.loads(result.output)["sources"]
+               for r in s["results"] if r["status"] in ("fail", "error")}
+    assert failing == {("summary", "KOSPI", "C002")}
     day = tmp_path / "2026-01-06"
     names = sorted(p.name for p in day.iterdir())
     # The day's summary is summary.*; the source called "summary" gets summary-source.*
@@ -65,7 +67,7 @@ def test_weakened_to_strengthened_fails_d001(tmp_path, seed_rows):
     result = run("validate", path, "--no-reports", "--format", "json")
     assert result.exit_code == 1
     codes = {r["code"] for s in json.loads(result.output)["sources"] for r in s["results"] if r["status"] == "fail"}
-    assert codes == {"D001"}
+    assert codes == {"D001", "C002"}  # C002: the seed's own wrong timeline line
 
 
 @pytest.mark.parametrize("results", ["all", "problems", "failures"])
@@ -89,7 +91,7 @@ def test_select_and_ignore_by_prefix():
 
 
 def test_fail_on_warning_is_accepted():
-    assert run("validate", SEED, "--no-reports", "--fail-on", "warning").exit_code == 0
+    assert run("validate", SEED, "--no-reports", "--fail-on", "warning", "--ignore", "C002").exit_code == 0
 
 
 def test_missing_file_is_one_line_and_exit_2(tmp_path):
@@ -137,7 +139,7 @@ def test_rules_and_rule_commands():
 
 def test_console_scripts_installed(tmp_path):
     bindir = Path(sys.executable).parent
-    out = subprocess.run([bindir / "validate", SEED, "--reports", tmp_path], capture_output=True, text=True)
+    out = subprocess.run([bindir / "validate", SEED, "--reports", tmp_path, "--ignore", "C002"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     out = subprocess.run([bindir / "wrapcheck", "rules"], capture_output=True, text=True)
     assert out.returncode == 0 and "D001" in out.stdout

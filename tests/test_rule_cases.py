@@ -15,6 +15,7 @@ from conftest import SEED, find, read_rows, write_rows
 from wrapcheck.engine import validate_paths
 
 CASES_DIR = Path(__file__).parent / "cases"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def load_cases():
@@ -42,10 +43,23 @@ def build(case, tmp_path: Path) -> Path:
     return write_rows(tmp_path / "case.csv", rows)
 
 
+def side_file(case, key: str, tmp_path: Path):
+    """history / reference: a folder of the repository ("fixtures") or an inline CSV."""
+    if key in case:
+        return ROOT / case[key]
+    if key + "_csv" in case:
+        path = tmp_path / key / f"{key}.csv"
+        path.parent.mkdir()
+        path.write_text(case[key + "_csv"].strip() + "\n", encoding="utf-8")
+        return path
+    return None
+
+
 @pytest.mark.parametrize(("code", "case"), list(load_cases()))
 def test_rule_case(code, case, tmp_path):
     path = build(case, tmp_path)
-    report = validate_paths(path, select=[code])
+    report = validate_paths(path, select=[code], history=side_file(case, "history", tmp_path),
+                            reference=side_file(case, "reference", tmp_path))
     target = case["target"]
     table = report.table
     mine = report.results.join(table[["source", "instrument", "instrument_text"]], on="idx")
