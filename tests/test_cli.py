@@ -33,7 +33,7 @@ def test_seed_fails_only_c002_on_the_summary_and_writes_reports(tmp_path):
     assert json.loads((day / "summary-source.json").read_text())["source"] == "summary"
     assert json.loads((day / "summary.json").read_text())["summary"]["sources"] == 3
     markdown = (day / "summary-source.md").read_text()
-    assert "PASS" in markdown and "## Skipped checks" in markdown
+    assert "**FAIL**" in markdown and "C002" in markdown and "## Skipped checks" in markdown
     source = json.loads((day / "yonhap-1.json").read_text())
     assert source["source"] == "yonhap-1" and source["verdict"] == "pass"
     assert {r["code"] for r in source["results"]} >= {"A002", "F001", "B001", "V001", "X001"}
