@@ -61,3 +61,25 @@ def test_unknown_columns_are_kept_and_noted(tmp_path):
     loaded = load([write_rows(tmp_path / "extra.csv", rows)])
     assert (loaded.raw["desk_note"] == "checked by J.").all()
     assert any("unchecked extra column(s) kept as written: desk_note" in n for n in loaded.notes)
+
+
+def test_shipped_calendar_equals_exchange_calendars():
+    """schemas/calendars/XKRX.toml is generated, not hand-written: it still matches the pinned library."""
+    import tomllib
+
+    from wrapcheck.calendar import generate
+    from wrapcheck.resources import data_dir
+
+    with open(data_dir("schemas") / "calendars" / "XKRX.toml", "rb") as fh:
+        shipped = tomllib.load(fh)
+    fresh = generate(start=shipped["first_session"], end="2027-12-31")
+    assert shipped["closed_weekdays"] == fresh["closed_weekdays"]
+    assert shipped["exchange_calendars_version"] == fresh["exchange_calendars_version"]
+
+
+def test_overrides_close_sessions_the_library_keeps():
+    from wrapcheck.calendar import load_calendar
+
+    cal = load_calendar()
+    assert not cal.is_session("2026-06-03") and not cal.is_session("2026-07-17")
+    assert str(cal.previous("2026-01-06")) == "2026-01-05" and cal.count("2026-01-04", "2026-01-05") == 1

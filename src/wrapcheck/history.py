@@ -87,3 +87,73 @@ def lookup(record: pd.DataFrame, instruments, dates, field: str) -> tuple[np.nda
     origin = hit[field + "__from"].to_numpy(dtype=object)
     origin = np.where(pd.isna(origin), "", origin)
     return hit[field].to_numpy(dtype=float), hit[field + "__hw"].to_numpy(dtype=float), origin
+
+
+class HistoryView:
+    """Per-instrument look-ups on the consensus record, for the claim rules (H002, H003)."""
+
+    def __init__(self, record: pd.DataFrame, calendar, records_file: dict | None = None):
+        self.calendar = calendar
+        self.closes: dict[str, dict[str, float]] = {}
+        self.changes: dict[str, dict[str, float]] = {}
+        self.flows: dict[tuple[str, str], dict[str, float]] = {}
+        if not record.empty:
+            for field, target in (("close", self.closes), ("change_level", self.changes)):
+                if field in record.columns:
+                    known = record[field].dropna()
+                    for (instrument, day), value in known.items():
+                        target.setdefault(instrument, {})[day] = float(value)
+            for field in ("individual_net", "foreign_net", "institution_net"):
+                if field in record.columns:
+                    known = record[field].dropna()
+                    for (instrument, day), value in known.items():
+                        self.flows.setdefault((instrument, field), {})[day] = float(value)
+        self.records = records_file or {}
+
+    def close(self, instrument: str, day: str) -> float | None:
+        return self.closes.get(instrument, {}).get(day)
+
+    def previous(self, day: str, n: int = 1) -> str:
+        return str(self.calendar.previous(np.datetime64(day, "D"), n))
+
+    def direction(self, instrument: str, day: str) -> int | None:
+        """+1 / -1 / 0 for the session's change, from the change on record or from two closes."""
+        change = self.changes.get(instrument, {}).get(day)
+        if change is None:
+            today, before = self.close(instrument, day), self.close(instrument, self.previous(day))
+            if today is None or before is None:
+                return None
+            change = today - before
+        return int(np.sign(round(change, 9)))
+
+    def max_close_before(self, instrument: str, day: str) -> tuple[float | None, bool]:
+        """(highest close before ``day``, exact?). Exact when a known record and every session since it
+        are in history; otherwise the highest close known, a lower bound (None if none is known)."""
+        known = [v for d, v in self.closes.get(instrument, {}).items() if d < day]
+        lower = max(known) if known else None
+        entries = [r for r in self.records.get(instrument, []) if r["as_of"] < day]
+        if entries:
+            latest = max(entries, key=lambda r: r["as_of"])
+            between = self.calendar.between(np.datetime64(latest["as_of"], "D") + 1, np.datetime64(day, "D") - 1)
+            closes = [self.close(instrument, str(d)) for d in between]
+            if all(c is not None for c in closes):
+                return max([latest["closing_high"], *closes]), True
+        return lower, False
+
+    def flow(self, instrument: str, field: str, day: str) -> float | None:
+        return self.flows.get((instrument, field), {}).get(day)
+
+
+def load_records() -> dict[str, list[dict]]:
+    """schemas/records.toml: known all-time closing highs, by instrument."""
+    import tomllib
+
+    from wrapcheck.numbers import LEVEL, parse_figure
+    from wrapcheck.resources import data_dir
+
+    with open(data_dir("schemas") / "records.toml", "rb") as fh:
+        entries = tomllib.load(fh).get("record", [])
+    out: dict[str, list[dict]] = {}
+    for e in entries:
+        out.setdefault(e["instrument"], []).append({"as_of": e["as_of"], "closing_high": parse_figure(e["closing_high"], LEVEL).value})
+    return out

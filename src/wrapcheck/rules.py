@@ -42,6 +42,13 @@ class Context:
         return load_calendar()
 
     @cached_property
+    def history(self):
+        """Look-ups for the claim rules: closes, directions, flows and the highest close before a date."""
+        from wrapcheck.history import HistoryView, load_records
+
+        return HistoryView(self.record, self.calendar, load_records())
+
+    @cached_property
     def record(self) -> pd.DataFrame:
         """Consensus per (instrument, date) over every session seen; the reference wins."""
         from wrapcheck.history import consensus

@@ -1,0 +1,81 @@
+import numpy as np
+
+from wrapcheck.claims import level_claims
+from wrapcheck.rules import Rule, fmt, outcome, text_of
+
+
+class RecordAndThresholdClaims(Rule):
+    """Record and threshold claims agree with the history that is known.
+
+    What it checks: "record high", "all-time high", "fresh high", "record close" need the close to top
+    every earlier close; "above / past / crossing / breaking the 4,500 mark" needs the close above the
+    level, and "for the first time" also every earlier close below it; "above 4,400 the day before"
+    reads the previous session's close, and a dated line ("Jan 5, 2026 - ...") its own session's.
+    The highest earlier close is known exactly from a known record (schemas/records.toml) plus every
+    session since it in history; otherwise only disproof is possible, and a claim history cannot prove
+    is skipped with that reason, never passed.
+    Why: "for the first time" and "a record" are the claims readers quote; a wrong one is a correction.
+    Example: "KOSPI closes above 4,500 for first time" at 4,525.48 passes with the record 4,457.52 of
+    2026-01-05; the same title over a close of 4,495.48 fails H002.
+    """
+
+    code = "H002"
+    name = "record-and-threshold-claims"
+    kinds = ("index", "stock")
+    requires = ("date",)
+    requires_any = (("statement", "title"),)
+    also_reads = ("close",)
+
+    def check(self, rows, ctx):
+        history = ctx.history
+        texts = text_of(rows).to_numpy()
+        dates = rows["date"].to_numpy(dtype=object)
+        names = rows["instrument"].to_numpy(dtype=object)
+        closes = rows["close"].to_numpy()
+        n = len(rows)
+        status = np.full(n, "pass", dtype=object)
+        notes: dict[int, str] = {}
+        observed = np.full(n, "", dtype=object)
+        for i in range(n):
+            scale = closes[i] if not np.isnan(closes[i]) else history.close(names[i], dates[i])
+            claims = level_claims(texts[i], dates[i], scale)
+            if not claims:
+                status[i] = "skip"
+                notes[i] = "skipped: the statement makes no record or threshold claim"
+                continue
+            proved, failed, unknown = [], [], []
+            for c in claims:
+                day = dates[i] if c.target == "session" else history.previous(dates[i]) if c.target == "previous" else c.target
+                close = closes[i] if day == dates[i] and not np.isnan(closes[i]) else history.close(names[i], day)
+                label = f"{c.phrase!r} ({day})"
+                if close is None:
+                    unknown.append(f"{label}: no close on record for {day}")
+                    continue
+                if c.kind in ("above", "first-above") and not close > c.level:
+                    failed.append(f"{label}: the close was {fmt(close)}, not above {fmt(c.level)}")
+                    continue
+                if c.kind == "above":
+                    proved.append(label)
+                    continue
+                best, exact = history.max_close_before(names[i], day)
+                bar = c.level if c.kind == "first-above" else close
+                if best is not None and best >= bar:
+                    what = f"above {fmt(c.level)} before" if c.kind == "first-above" else "as high before"
+                    failed.append(f"{label}: the close had been {what}: {fmt(best)} was on record before {day}")
+                elif exact:
+                    proved.append(label)
+                else:
+                    unknown.append(f"{label}: history before {day} is too short to prove it (no known record followed by every session)")
+            observed[i] = "; ".join(c.phrase for c in claims)
+            if failed:
+                status[i], notes[i] = "fail", "; ".join(failed + [f"could not prove {u}" for u in unknown])
+            elif unknown:
+                status[i] = "skip"
+                notes[i] = "skipped: " + "; ".join(unknown) + (f" (proved: {', '.join(proved)})" if proved else "")
+            else:
+                notes[i] = "proved: " + ", ".join(proved)
+        result = outcome(rows.index, status != "fail", observed=observed, message=lambda where: [notes[i] for i in where],
+                         skipped=status == "skip", skip_message=lambda where: [notes[i] for i in where])
+        passed = np.flatnonzero(status == "pass")
+        result.iloc[passed, result.columns.get_loc("message")] = [notes[i] for i in passed]
+        return result

@@ -1,0 +1,194 @@
+"""Claims about other sessions, read from a source's sentences: records and thresholds (H002),
+streaks, spans and sums over sessions (H003).
+
+Each parser returns small records with the phrase they came from; the rules evaluate them against
+the history record and the trading calendar.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from wrapcheck.text import (
+    FLOW_CATEGORIES,
+    MONTHS,
+    NUMBER_WORDS,
+    ORDINALS,
+    clauses,
+    number_value,
+    sentence_date,
+    sentences,
+    _words_pattern,
+)
+
+_LEVEL = r"(?P<level>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,}(?:\.\d+)?)"
+THRESHOLD = re.compile(
+    r"\b(?P<verb>above|past|over|cross(?:ing|ed|es)?|break(?:ing|s)?|broke|surpass(?:ing|ed|es)?|top(?:ped|s|ping)?|through|beyond|hit(?:ting|s)?)"
+    rf"\s+(?:the\s+)?{_LEVEL}(?:-point|\s*points?)?(?:\s+(?:mark|level|threshold|line|barrier|milestone))?",
+    re.IGNORECASE,
+)
+FIRST_TIME = re.compile(r"\bfor (?:the )?first time\b|\bfirst[- ]ever\b", re.IGNORECASE)
+RECORD = re.compile(
+    r"\b(record[- ]setting|record high|record close|record closing high|all-time high|fresh high|fresh record|"
+    r"new high|new record high|historic high|at a record|to a record|record-high)\b",
+    re.IGNORECASE,
+)
+DAY_BEFORE = re.compile(r"\b(the day before|a day earlier|the previous (?:day|session|trading day)|yesterday)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LevelClaim:
+    kind: str  # "above" | "first-above" | "record"
+    level: float | None
+    target: str  # "session" | "previous" | an ISO date
+    phrase: str
+
+
+def level_claims(text: str, session: str, scale: float | None = None) -> list[LevelClaim]:
+    """Record and threshold claims. ``scale`` (the row's close) keeps thresholds to plausible levels,
+    so "2.8 trillion" is not read as a level."""
+    out: list[LevelClaim] = []
+    session_day = date.fromisoformat(session)
+    for s in sentences(text):
+        dated = sentence_date(s)
+        target_date = None
+        if dated is not None:
+            if dated[0] != dated[1] or dated[0] > session_day:
+                continue  # ranges carry no level claims; C002 reports dates after the session
+            target_date = dated[0].isoformat()
+        for _, clause in clauses(s):
+            target = target_date or ("previous" if DAY_BEFORE.search(clause) else "session")
+            if target == session:
+                target = "session"
+            first = bool(FIRST_TIME.search(clause))
+            for m in THRESHOLD.finditer(clause):
+                level = float(m["level"].replace(",", ""))
+                if scale and not (0.5 * scale <= level <= 1.5 * scale):
+                    continue
+                out.append(LevelClaim("first-above" if first else "above", level, target, m.group()))
+            for m in RECORD.finditer(clause):
+                out.append(LevelClaim("record", None, target, m.group()))
+    return out
+
+
+# -- streaks, spans and sums (H003) ---------------------------------------------------------------
+_NUM = r"(?P<n>\d+|" + "|".join(list(NUMBER_WORDS) + list(ORDINALS)) + r")"
+_UNIT = r"(?:trading\s+)?(?:sessions?|days?|trading days?)"
+UP_WORDS = re.compile(r"\b(gains?|gained|rises?|rose|risen|rall(?:y|ies|ied)|advances?|advanced|up|higher|winning|climb\w*|bull)\b", re.IGNORECASE)
+DOWN_WORDS = re.compile(r"\b(loss(?:es)?|losing|falls?|fell|declines?|declined|down|lower|slid|drops?|dropped|bear|retreat\w*)\b", re.IGNORECASE)
+
+STREAK_PATTERNS = [
+    # "third straight session", "10th consecutive day of gains", "for a fifth consecutive trading day"
+    re.compile(rf"\b(?P<n>\d+(?:st|nd|rd|th)|{'|'.join(ORDINALS)})\s+(?:straight|consecutive)\s+{_UNIT}", re.IGNORECASE),
+    # "three straight sessions", "for 5 consecutive days"
+    re.compile(rf"\b{_NUM}\s+(?:straight|consecutive)\s+{_UNIT}", re.IGNORECASE),
+    # "a 12-session winning streak", "10-day bull run", "four-day losing streak"
+    re.compile(rf"\b{_NUM}-(?:session|day|trading-day)\s+(?P<dir>winning|losing|bull|bear|rally|losing)?\s*(?:streak|run|rally|slide|winning streak|losing streak)", re.IGNORECASE),
+    # "three sessions in a row", "for two days in a row"
+    re.compile(rf"\b{_NUM}\s+{_UNIT}\s+in\s+a\s+row", re.IGNORECASE),
+]
+SNAP = re.compile(rf"\b(?:snapp\w*|end\w*|break\w*|halt\w*)\s+(?:a|its|the)\s+{_NUM}-(?:session|day)\s+(?P<dir>winning|losing)\s+streak", re.IGNORECASE)
+FIRST_IN = re.compile(rf"\bfirst\s+(?P<dir>gain|rise|advance|loss|fall|decline|drop)\s+in\s+{_NUM}\s+{_UNIT}", re.IGNORECASE)
+ALL_BUT = re.compile(rf"\ball but\s+(?P<k>\d+|{'|'.join(NUMBER_WORDS)})\s+of the\s+(?P<m>\d+|{'|'.join(NUMBER_WORDS)})\s+trading days\s+(?:so far\s+)?this year", re.IGNORECASE)
+DAYS_AFTER = re.compile(
+    rf"\b{_NUM}\s+(?:trading days|sessions)\s+after\s+.*?\b(?:on\s+)?(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+(?P<day>\d{{1,2}})(?:,\s*(?P<year>\d{{4}}))?",
+    re.IGNORECASE,
+)
+_AMOUNT = r"(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>trillion|billion)\s+won"
+SUM_OVER = re.compile(
+    rf"(?P<cmp>more than|over|above|at least|nearly|almost|about|around|some|less than|under)?\s*{_AMOUNT}"
+    rf"(?:\s+\w+){{0,6}}?\s+(?:over|in|across|during)\s+the\s+(?P<span>past|prior|previous|last)\s+{_NUM}\s+{_UNIT}",
+    re.IGNORECASE,
+)
+_CATEGORY = re.compile("|".join(f"(?P<{k}>{_words_pattern(v)})" for k, v in FLOW_CATEGORIES.items()), re.IGNORECASE)
+_BUY = re.compile(r"\b(bought|buy\w*|purchas\w*|scooped|snapped|accumulat\w*|net buyers?|inflows?)\b", re.IGNORECASE)
+_SELL = re.compile(r"\b(sold|sell\w*|offload\w*|dump\w*|net sellers?|outflows?|unload\w*)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SpanClaim:
+    kind: str  # "streak" | "snap" | "first-in" | "all-but" | "days-after" | "sum"
+    n: int
+    direction: int  # +1 gains, -1 losses, 0 from the session's own sign
+    phrase: str
+    k: int = 0  # all-but: the exceptions
+    since: str = ""  # days-after: ISO date
+    field: str = ""  # sum: the flow column
+    amount: float = 0.0  # sum: KRW billion
+    halfwidth: float = 0.0
+    comparison: str = "="  # sum: ">=", "<=", "="
+    span: str = ""  # sum: past / prior / previous / last
+
+
+def _n(text: str) -> int:
+    text = text.lower()
+    stripped = re.sub(r"(st|nd|rd|th)$", "", text)
+    return int(stripped) if stripped.isdigit() else number_value(text)
+
+
+def _direction(text: str) -> int:
+    if UP_WORDS.search(text) and not DOWN_WORDS.search(text):
+        return 1
+    if DOWN_WORDS.search(text) and not UP_WORDS.search(text):
+        return -1
+    return 0
+
+
+def span_claims(text: str, session: str) -> list[SpanClaim]:
+    out: list[SpanClaim] = []
+    year = date.fromisoformat(session).year
+    for s in sentences(text):
+        dated = sentence_date(s)
+        if dated is not None and dated[1].isoformat() != session:
+            continue  # timeline lines about other days: their own sessions, not checked here
+        taken: list[tuple[int, int]] = []
+
+        def free(m) -> bool:
+            return all(m.end() <= a or m.start() >= b for a, b in taken)
+
+        for m in SNAP.finditer(s):
+            taken.append(m.span())
+            out.append(SpanClaim("snap", _n(m["n"]), 1 if m["dir"].lower() == "winning" else -1, m.group()))
+        for m in FIRST_IN.finditer(s):
+            taken.append(m.span())
+            up = m["dir"].lower() in ("gain", "rise", "advance")
+            out.append(SpanClaim("first-in", _n(m["n"]), 1 if up else -1, m.group()))
+        for pattern in STREAK_PATTERNS:
+            for m in pattern.finditer(s):
+                if not free(m):
+                    continue
+                taken.append(m.span())
+                window = s[max(0, m.start() - 40): m.end() + 30]
+                named = (m.groupdict().get("dir") or "").lower()
+                direction = 1 if named in ("winning", "bull", "rally") else -1 if named in ("losing", "bear") else _direction(window)
+                out.append(SpanClaim("streak", _n(m["n"]), direction, m.group()))
+        for m in ALL_BUT.finditer(s):
+            out.append(SpanClaim("all-but", _n(m["m"]), _direction(s), m.group(), k=_n(m["k"])))
+        for m in DAYS_AFTER.finditer(s):
+            y = int(m["year"]) if m["year"] else year
+            since = date(y, MONTHS[m["month"][:3].lower()], int(m["day"]))
+            if since.isoformat() > session:
+                since = date(y - 1, since.month, since.day)
+            out.append(SpanClaim("days-after", _n(m["n"]), 0, m.group(), since=since.isoformat()))
+        for m in SUM_OVER.finditer(s):
+            categories = [(abs(c.start() - m.start()), c.lastgroup) for c in _CATEGORY.finditer(s)]
+            if not categories:
+                continue
+            field = min(categories)[1]
+            before = s[: m.start()]
+            buys, sells = list(_BUY.finditer(before + m.group())), list(_SELL.finditer(before + m.group()))
+            last_buy = buys[-1].start() if buys else -1
+            last_sell = sells[-1].start() if sells else -1
+            sign = 1 if last_buy > last_sell else -1 if last_sell > last_buy else 0
+            if sign == 0:
+                continue
+            scale = 1000.0 if m["unit"].lower() == "trillion" else 1.0
+            decimals = len(m["amount"].split(".")[1]) if "." in m["amount"] else 0
+            cmp = (m["cmp"] or "").lower()
+            comparison = ">=" if cmp in ("more than", "over", "above", "at least") else "<=" if cmp in ("less than", "under", "nearly", "almost") else "="
+            out.append(SpanClaim("sum", _n(m["n"]), sign, m.group().strip(), field=field,
+                                 amount=float(m["amount"]) * scale, halfwidth=0.5 * 10 ** -decimals * scale,
+                                 comparison=comparison, span=m["span"].lower()))
+    return out
