@@ -56,6 +56,7 @@ def validate(
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Lowest severity of a failing check that fails the run.")] = FailOn.ERROR,
     output_format: Annotated[Format, typer.Option("--format", help="What to print on stdout.")] = Format.CONSOLE,
     results: Annotated[Results, typer.Option("--results", help="Which results the JSON lists: all, problems (no passes) or failures; counts always cover all.")] = Results.ALL,
+    encoding: Annotated[Optional[str], typer.Option("--encoding", help="Text encoding of the input (default: detected; e.g. cp949, utf-16).")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback instead of a one-line message.")] = False,
 ) -> None:
     """Validate reported session figures; exit 0 if nothing fails, 1 if a check fails, 2 on bad input."""
@@ -70,7 +71,7 @@ def validate(
     if not rules:
         _fail(f"no rule matches --select {','.join(select_codes or [])} --ignore {','.join(ignore_codes or [])}", debug)
     try:
-        report = validate_paths(paths, select_codes, ignore_codes, fail_on=fail_on.value, history=history, reference=reference)
+        report = validate_paths(paths, select_codes, ignore_codes, fail_on=fail_on.value, history=history, reference=reference, encoding=encoding)
     except LoadError as exc:
         _fail(str(exc), debug, exc)
     except Exception as exc:  # a bug of ours: still one line, and --debug shows the traceback

@@ -173,19 +173,20 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
     )
 
 
-def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", history=None, reference=None) -> Report:
+def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", history=None, reference=None,
+                   encoding: str | None = None) -> Report:
     """Load session files (or directories of them) and run the selected rules.
 
     ``history``: files or directories of other sessions, read as history only; ``reference``: official
     session files (rule O001 compares with them, and they are the preferred history)."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-    loaded = load(paths)
+    loaded = load(paths, encoding)
     history_loaded = None
     if history:
         seen = {Path(f).resolve() for f in loaded.files}
         extra = [f for f in discover([history] if isinstance(history, (str, Path)) else list(history)) if f.resolve() not in seen]
-        history_loaded = load(extra) if extra else None
+        history_loaded = load(extra, encoding) if extra else None
     reference_loaded = None
     if reference:
-        reference_loaded = load([reference] if isinstance(reference, (str, Path)) else list(reference))
+        reference_loaded = load([reference] if isinstance(reference, (str, Path)) else list(reference), encoding)
     return run(loaded, select_rules(select, ignore), fail_on=fail_on, history=history_loaded, reference=reference_loaded)

@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 
 from wrapcheck.numbers import CHANGE, COUNT, KRW_BN, NUMERIC_COLUMNS, SHARES, ParseError, parse_figure
+from wrapcheck.reader import SESSION_SUFFIXES, ReadError, read_table
 from wrapcheck.registry import KINDS, load_registry, normalize_name
 
 REQUIRED_COLUMNS = ("date", "source", "instrument")
 TEXT_COLUMNS = ("kind", "outlet", "title", "url", "statement")
 KNOWN_COLUMNS = (*REQUIRED_COLUMNS, *TEXT_COLUMNS, *NUMERIC_COLUMNS)
-SESSION_SUFFIXES = (".csv",)
 
 _PLAIN = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 # The common written forms, read column-wise: sign, number, an optional multiplier and unit word.
@@ -34,8 +34,7 @@ _COMMON = (
 _MULT_EXP = {"": 0, "thousand": 3, "million": 6, "mn": 6, "billion": 9, "bn": 9, "trillion": 12, "tn": 12}
 
 
-class LoadError(Exception):
-    """A file that cannot be read at all (exit 2). The message is one line naming the file."""
+LoadError = ReadError  # one exception for every unreadable input
 
 
 @dataclass
@@ -55,32 +54,13 @@ def discover(paths: list[str | Path]) -> list[Path]:
         if p.is_dir():
             files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SESSION_SUFFIXES)
             if not files:
-                raise LoadError(f"{p}: no session files (*.csv) in this directory")
+                raise LoadError(f"{p}: no session files ({', '.join('*' + s for s in SESSION_SUFFIXES)}) in this directory")
             found.extend(files)
         elif p.is_file():
             found.append(p)
         else:
             raise LoadError(f"{p}: no such file or directory")
     return found
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=False)
-    except pd.errors.EmptyDataError:
-        raise LoadError(f"{path}: empty file (expected a header row: date,source,instrument,...)") from None
-    except UnicodeDecodeError as exc:
-        raise LoadError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except pd.errors.ParserError as exc:
-        raise LoadError(f"{path}: cannot parse as CSV: {str(exc).strip().splitlines()[-1]}") from None
-    except OSError as exc:
-        raise LoadError(f"{path}: cannot read: {exc.strerror}") from None
-    columns = [re.sub(r"\s+", "_", str(c).strip().lower()) for c in frame.columns]
-    duplicated = sorted({c for c in columns if columns.count(c) > 1})
-    if duplicated:
-        raise LoadError(f"{path}: row 1: duplicate column name(s) {', '.join(duplicated)}")
-    frame.columns = columns
-    return frame
 
 
 def _parse_numeric(text: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, str]]:
@@ -215,12 +195,13 @@ def parse_frame(raw: pd.DataFrame, files: np.ndarray, rows: np.ndarray) -> tuple
     return table, errors
 
 
-def load(paths: list[str | Path]) -> LoadedTable:
+def load(paths: list[str | Path], encoding: str | None = None) -> LoadedTable:
     """Read every file, then parse the cells of all of them at once (column-wise)."""
     files = discover(paths)
     frames, notes, missing = [], [], {}
     for path in files:
-        frame = _read_csv(path)
+        frame, file_notes = read_table(path, encoding)
+        notes.extend(file_notes)
         extra = [c for c in frame.columns if c not in KNOWN_COLUMNS]
         if extra:
             notes.append(f"{path}: unchecked extra column(s) kept as written: {', '.join(extra)}")

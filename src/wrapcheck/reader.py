@@ -1,0 +1,162 @@
+"""Turning a file a desk produced into a frame of cells as written.
+
+Encodings: a BOM decides (UTF-8, UTF-16); otherwise UTF-8 if the bytes decode, otherwise
+charset-normalizer's best guess among the encodings Korean files use (CP949/EUC-KR above all), or the
+user's --encoding. Delimiters: comma, semicolon or tab, sniffed from the header. Excel workbooks
+(.xlsx) through openpyxl, numbers formatted with the decimals their cell format shows. Anything that
+cannot be read raises ReadError with one line naming the file (and row and column where known).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+SESSION_SUFFIXES = (".csv", ".tsv", *EXCEL_SUFFIXES)
+# Encodings worth trying when the bytes are not UTF-8 (charset-normalizer picks among them).
+KOREAN_ENCODINGS = ["cp949", "euc_kr", "utf_16", "utf_8", "iso2022_kr", "johab", "latin_1"]
+
+
+class ReadError(Exception):
+    """A file that cannot be read at all (exit 2). The message is one line naming the file."""
+
+
+def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
+    """(text, encoding used)."""
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except LookupError:
+            raise ReadError(f"{path}: unknown encoding {encoding!r}") from None
+        except UnicodeDecodeError as exc:
+            raise ReadError(f"{path}: not {encoding} text ({exc.reason} at byte {exc.start})") from None
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError as exc:
+                raise ReadError(f"{path}: starts like {name} but is not ({exc.reason} at byte {exc.start})") from None
+    if b"\x00" not in data:
+        try:
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=KOREAN_ENCODINGS).best()
+    if best is None or _looks_binary(str(best)):
+        raise ReadError(f"{path}: not a text file in a known encoding (binary data?); use --encoding if it is text")
+    return str(best), best.encoding
+
+
+def _looks_binary(text: str) -> bool:
+    controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\r\n\t")
+    return controls > max(2, len(text[:4096]) // 100)
+
+
+def sniff_delimiter(text: str) -> str:
+    header = text.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Cells as written (strings, "" for empty), with lower-case snake_case column names, and notes."""
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        return read_excel(path), [f"{path}: read as an Excel workbook (first sheet)"]
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"{path}: cannot read: {exc.strerror}") from None
+    if not data.strip():
+        raise ReadError(f"{path}: empty file (expected a header row: date,source,instrument,...)")
+    text, used = decode(data, path, encoding)
+    text = text.lstrip("\ufeff")
+    delimiter = sniff_delimiter(text)
+    notes = []
+    if used not in ("utf-8", "utf-8-sig"):
+        notes.append(f"{path}: decoded as {used}")
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=delimiter), [])
+    columns = [normalize_column(c) for c in header]
+    check_header(columns, path)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, header=0,
+                            names=columns, engine="c", skip_blank_lines=True, quoting=csv.QUOTE_MINIMAL)
+    except pd.errors.ParserError as exc:
+        detail = str(exc).strip().splitlines()[-1]
+        row = re.search(r"line (\d+)", detail)
+        where = f"row {row.group(1)}: " if row else ""
+        raise ReadError(f"{path}: {where}cannot parse as CSV: {detail}") from None
+    if frame.empty:
+        raise ReadError(f"{path}: a header but no data rows")
+    return frame.fillna(""), notes
+
+
+def normalize_column(name) -> str:
+    return re.sub(r"\s+", "_", str(name).strip().lower())
+
+
+def check_header(columns: list[str], path: Path) -> None:
+    if not any(columns):
+        raise ReadError(f"{path}: row 1: no header")
+    duplicated = sorted({c for c in columns if c and columns.count(c) > 1})
+    if duplicated:
+        raise ReadError(f"{path}: row 1: duplicate column name(s) {', '.join(duplicated)}")
+    blank = [i + 1 for i, c in enumerate(columns) if not c]
+    if blank:
+        raise ReadError(f"{path}: row 1: column {blank[0]} has no name")
+
+
+def _excel_text(value, number_format: str) -> str:
+    """A cell's value as the sheet shows it: numbers with the decimals of their format."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, (int, float)):
+        m = re.search(r"0\.(0+)", number_format or "")
+        if m and isinstance(value, float):
+            text = f"{value:,.{len(m.group(1))}f}" if "," in number_format else f"{value:.{len(m.group(1))}f}"
+        elif isinstance(value, float) and value.is_integer():
+            text = f"{int(value)}"
+        else:
+            text = repr(value) if isinstance(value, float) else str(value)
+        return text + ("%" if "%" in (number_format or "") and not m else "")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    return str(value)
+
+
+def read_excel(path: Path) -> pd.DataFrame:
+    try:
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ReadError(f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows()
+    try:
+        header_cells = next(rows)
+    except StopIteration:
+        raise ReadError(f"{path}: empty workbook (expected a header row)") from None
+    columns = [normalize_column(c.value if c.value is not None else "") for c in header_cells]
+    while columns and not columns[-1]:
+        columns.pop()
+    check_header(columns, path)
+    records = []
+    for row in rows:
+        cells = [_excel_text(c.value, getattr(c, "number_format", "")) for c in row[: len(columns)]]
+        if any(cells):
+            records.append(cells + [""] * (len(columns) - len(cells)))
+    book.close()
+    if not records:
+        raise ReadError(f"{path}: a header but no data rows")
+    return pd.DataFrame(records, columns=columns, dtype=str)
