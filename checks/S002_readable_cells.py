@@ -1,5 +1,6 @@
 import numpy as np
 
+from wrapcheck.model import clip_cell
 from wrapcheck.rules import Rule, outcome
 
 
@@ -35,5 +36,5 @@ class ReadableCells(Rule):
         observed = np.full(len(rows), np.nan, dtype=object)
         if bad.any():
             texts = errors.groupby("idx")["text"].first()
-            observed[bad] = texts.reindex(rows.index[bad]).to_numpy()
+            observed[bad] = [clip_cell(str(t)) for t in texts.reindex(rows.index[bad]).to_numpy()]
         return outcome(rows.index, ~bad, observed=observed, message=message)

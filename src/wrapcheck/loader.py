@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wrapcheck.numbers import CHANGE, COUNT, KRW_BN, NUMERIC_COLUMNS, SHARES, ParseError, parse_figure
+from wrapcheck.numbers import CHANGE, COUNT, KRW_BN, NUMERIC_COLUMNS, SHARES, ParseError, clip, parse_figure
 from wrapcheck.reader import SESSION_SUFFIXES, ReadError, read_table
 from wrapcheck.registry import KINDS, load_registry, normalize_name
 
@@ -107,7 +107,7 @@ def _parse_numeric(text: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarray, 
             values[pos], halves[pos], bp[pos] = got.value, got.halfwidth, got.basis_points
     bad_float = present & ~np.isfinite(values) & ~np.isin(np.arange(n), list(errors))
     for pos in np.flatnonzero(bad_float):
-        errors[pos] = f"not a finite number: {text.iat[pos]!r}"
+        errors[pos] = f"not a finite number: {clip(text.iat[pos])}"
     return values, halves, bp, errors
 
 
@@ -157,7 +157,7 @@ def parse_frame(raw: pd.DataFrame, files: np.ndarray, rows: np.ndarray) -> tuple
     parsed_dates = pd.to_datetime(dates, format="%Y-%m-%d", errors="coerce")
     bad_dates = dates.ne("") & parsed_dates.isna()
     for pos in np.flatnonzero(bad_dates.to_numpy()):
-        errors.append((pos, "date", dates.iat[pos], f"not an ISO date (YYYY-MM-DD): {dates.iat[pos]!r}"))
+        errors.append((pos, "date", dates.iat[pos], f"not an ISO date (YYYY-MM-DD): {clip(dates.iat[pos])}"))
     table["date"] = dates.where(bad_dates | dates.eq(""), parsed_dates.dt.strftime("%Y-%m-%d"))
 
     # Instruments, kinds and markets from the registry.
@@ -180,7 +180,7 @@ def parse_frame(raw: pd.DataFrame, files: np.ndarray, rows: np.ndarray) -> tuple
         if unit == CHANGE:
             wrong = bp & ~is_yield
             for pos in np.flatnonzero(wrong):
-                col_errors[pos] = f"basis points on a {table['kind'].iat[pos] or 'non-yield'} row: {raw[col].iat[pos]!r}"
+                col_errors[pos] = f"basis points on a {table['kind'].iat[pos] or 'non-yield'} row: {clip(raw[col].iat[pos])}"
         for pos, reason in col_errors.items():
             errors.append((pos, col, raw[col].iat[pos], reason))
             values[pos] = halves[pos] = np.nan

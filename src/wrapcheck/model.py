@@ -110,6 +110,13 @@ RESULT_SETS: dict[str, tuple[str, ...] | None] = {
 }
 
 
+CELL_LIMIT = 2000  # characters of a cell echoed in a result; longer ones are cut, saying how long they were
+
+
+def clip_cell(text: str) -> str:
+    return text if len(text) <= CELL_LIMIT else f"{text[:CELL_LIMIT]}... [{len(text):,} characters]"
+
+
 def _json_column(column: pd.Series) -> list[Any]:
     """Floats stay floats, NaN/inf become None, text stays text."""
     values = column.to_numpy()
@@ -217,7 +224,7 @@ class Report:
                 continue
             columns = [raw[f].to_numpy()[idx[where]].tolist() for f in fields]
             for k, values in zip(where.tolist(), zip(*columns)):
-                cells[k] = {f: v for f, v in zip(fields, values) if v != ""}
+                cells[k] = {f: clip_cell(v) for f, v in zip(fields, values) if v != ""}
         name = {c: r.name for c, r in self.rules.items()}
         severity = {c: str(r.severity) for c, r in self.rules.items()}
         numbers = {c: _json_column(res[c]) for c in ("observed", "expected", "difference", "tolerance")}

@@ -66,6 +66,12 @@ class ParseError(ValueError):
     """A cell that cannot be read as a figure; the message says why."""
 
 
+def clip(text: str, limit: int = 60) -> str:
+    """A cell quoted in a message: whole when short, else its start and its length."""
+    text = str(text)
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}... ({len(text):,} characters)"
+
+
 @dataclass(frozen=True, slots=True)
 class Figure:
     value: float
@@ -130,21 +136,24 @@ def parse_figure(text: str, unit: str) -> Figure:
             t = t[1:].strip()
         parsed = _korean_amount(t)
         if parsed is None:
-            raise ParseError(f"cannot read Korean amount {raw!r}")
+            raise ParseError(f"cannot read Korean amount {clip(raw)}")
         won, half = parsed
         factor = Decimal("1e-9") if unit == KRW_BN else Decimal(1)
         value = float(won * factor) * sign * (-1 if negative else 1)
         return Figure(value, float(half * factor), 0)
     m = _FIGURE.match(t)
-    if not m:
-        raise ParseError(f"not a number: {raw!r}")
+    if not m or _SPELLED_HINT.search(m.group("rest") or ""):
+        spelled = parse_spelled(t, unit)
+        if spelled is not None:
+            return spelled
+        raise ParseError(f"not a number: {clip(raw)}")
     sign, num, rest = m.group("sign"), m.group("num"), m.group("rest")
     words = [w for w in re.split(r"[\s()]+", rest.lower()) if w]
     exponent, basis_points, percent_points = 0, False, False
     for i, w in enumerate(words):
         if w in _MULTIPLIERS and unit in (KRW_BN, SHARES):
             if exponent:
-                raise ParseError(f"two multipliers in {raw!r}")
+                raise ParseError(f"two multipliers in {clip(raw)}")
             exponent = _MULTIPLIERS[w]
         elif w in _BP_WORDS or (w == "points" and i > 0 and words[i - 1] == "basis"):
             basis_points = True
@@ -155,11 +164,11 @@ def parse_figure(text: str, unit: str) -> Figure:
         elif w in _UNIT_WORDS:
             continue
         else:
-            raise ParseError(f"unknown unit {w!r} in {raw!r}")
+            raise ParseError(f"unknown unit {clip(w, 20)} in {clip(raw)}")
     if unit == KRW_BN:
         exponent = exponent - 9 if exponent else 0  # a bare flow is already in billions
     if unit == COUNT and ("." in num):
-        raise ParseError(f"a count must be a whole number: {raw!r}")
+        raise ParseError(f"a count must be a whole number: {clip(raw)}")
     value, half, places = _scaled(num, exponent)
     if percent_points:  # 0.015%p of a yield = 1.5 bp
         value, half, basis_points = value * 100, half * 100, True
@@ -188,3 +197,80 @@ def decimals_of_halfwidth(halfwidth: float) -> int:
         h *= 10
         d += 1
     return d
+
+
+# -- spelled-out numbers, as radio scripts write them -----------------------------------------------
+_SMALL = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
+_SCALE_WORDS = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12}
+_SPELLED_HINT = re.compile(r"\b(" + "|".join([*_SMALL, *_TENS, "hundred", "point"]) + r")\b|\d-(?:thousand|point|million|billion|trillion)", re.IGNORECASE)
+_SPELLED_SKIP = {"and", "won", "krw", "points", "point-", "percent", "pct", "shares", "share", "per", "dollar", "a", "basis"}
+
+
+def parse_spelled(text: str, unit: str) -> Figure | None:
+    """"four-thousand-525-point-48" -> 4525.48 (two decimals); "one trillion won and 369 billion won"
+    -> 1,369 billion won, precise to the billion. None when the text is not a spelled-out number."""
+    if not _SPELLED_HINT.search(text):
+        return None
+    tokens = [t for t in re.split(r"[\s\-–]+", text.strip().lower().rstrip(".")) if t]
+    negative = bool(tokens) and tokens[0] in ("minus", "negative")
+    if negative:
+        tokens = tokens[1:]
+    total, current, last_exponent = Decimal(0), Decimal(0), 0
+    fraction: list[str] | None = None
+    basis_points = False
+    for i, tok in enumerate(tokens):
+        tok = tok.replace(",", "")
+        if tok == "point" and fraction is None and i + 1 < len(tokens) and tokens[i + 1] not in _SPELLED_SKIP:
+            fraction = []
+            continue
+        if fraction is not None:
+            if tok.isdigit():
+                fraction.append(tok)
+            elif tok in _SMALL and _SMALL[tok] < 10:
+                fraction.append(str(_SMALL[tok]))
+            elif tok in _SPELLED_SKIP or tok in ("points", "percent", "%"):
+                continue
+            else:
+                return None
+            continue
+        if tok.isdigit():
+            current += Decimal(tok)
+            last_exponent = 0
+        elif tok in _SMALL:
+            current += _SMALL[tok]
+            last_exponent = 0
+        elif tok in _TENS:
+            current += _TENS[tok]
+            last_exponent = 0
+        elif tok == "hundred":
+            current = (current or 1) * 100
+            last_exponent = 2 if last_exponent == 0 and current % 100 == 0 else last_exponent
+        elif tok in _SCALE_WORDS:
+            exponent = _SCALE_WORDS[tok]
+            total += (current or 1) * Decimal(10) ** exponent
+            current, last_exponent = Decimal(0), exponent
+        elif tok in ("basis",):
+            basis_points = True
+        elif tok in _SPELLED_SKIP or tok in ("%", "bp", "bps"):
+            basis_points = basis_points or tok in ("bp", "bps")
+            continue
+        else:
+            return None
+    value = total + current
+    decimals = 0
+    if fraction:
+        digits = "".join(fraction)
+        value += Decimal("0." + digits)
+        decimals = len(digits)
+        half = Decimal(5) * Decimal(10) ** (-decimals - 1)
+    else:
+        # the last group written sets the precision: "... and 369 billion" is precise to the billion
+        half = Decimal(5) * Decimal(10) ** (last_exponent - 1) if current == 0 and last_exponent else Decimal("0.5")
+    if unit == KRW_BN and total >= 10**6:  # written in won
+        value, half = value / Decimal(10) ** 9, half / Decimal(10) ** 9
+    if negative:
+        value = -value
+    return Figure(float(value), float(half), decimals, basis_points)

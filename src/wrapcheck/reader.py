@@ -13,6 +13,7 @@ import codecs
 import csv
 import io
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -87,8 +88,12 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, l
     columns = [normalize_column(c) for c in header]
     check_header(columns, path)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, header=0,
-                            names=columns, engine="c", skip_blank_lines=True, quoting=csv.QUOTE_MINIMAL)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # a ragged row is an error, not a truncation
+            frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, header=0,
+                                index_col=False, engine="c", skip_blank_lines=True, quoting=csv.QUOTE_MINIMAL)
+    except pd.errors.ParserWarning:
+        raise ReadError(f"{path}: {_ragged_row(text, delimiter, len(columns))}") from None
     except pd.errors.ParserError as exc:
         detail = str(exc).strip().splitlines()[-1]
         row = re.search(r"line (\d+)", detail)
@@ -96,7 +101,17 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, l
         raise ReadError(f"{path}: {where}cannot parse as CSV: {detail}") from None
     if frame.empty:
         raise ReadError(f"{path}: a header but no data rows")
+    if len(frame.columns) != len(columns):
+        raise ReadError(f"{path}: row 1: the header has {len(columns)} names but pandas read {len(frame.columns)} columns")
+    frame.columns = columns
     return frame.fillna(""), notes
+
+
+def _ragged_row(text: str, delimiter: str, width: int) -> str:
+    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        if row and len(row) != width:
+            return f"row {number}: {len(row)} cells but the header has {width} columns"
+    return "rows and header disagree on the number of columns"
 
 
 def normalize_column(name) -> str:

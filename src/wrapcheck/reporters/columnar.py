@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from wrapcheck import __version__
-from wrapcheck.model import RESULT_SETS, Report
+from wrapcheck.model import CELL_LIMIT, RESULT_SETS, Report, clip_cell
 
 _CONTROL = re.compile(r"[\x00-\x1f]")
 
@@ -54,6 +54,9 @@ def _cells(report: Report, idx: np.ndarray, fields: list[str]) -> pa.Array:
     for f in fields:
         raw = report.raw[f].to_numpy(dtype=object)[idx]
         text = pa.array(raw, type=pa.string(), from_pandas=True)
+        long = pc.greater(pc.utf8_length(text), CELL_LIMIT)
+        if pc.any(long).as_py():  # the same cut as model.clip_cell
+            text = pa.array([clip_cell(v) if v is not None else None for v in text.to_pylist()], type=pa.string())
         piece = pc.binary_join_element_wise(json.dumps(f) + ": ", _quoted(text), ", ", "")
         pieces.append(pc.if_else(pc.or_kleene(pc.equal(text, ""), pc.is_null(text)), "", piece))
     # (null_handling="skip" drops rows in some pyarrow versions; empty pieces and a trim do the same job)

@@ -1,0 +1,5 @@
+"""python -m wrapcheck: the wrapcheck command."""
+
+from wrapcheck.cli import main
+
+main()

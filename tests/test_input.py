@@ -1,0 +1,256 @@
+"""Input that real desks produce: encodings, delimiters, Excel, Korean numbers, and bad input that
+never crashes (issue 4). Every bad input gets one line naming the file (exit 2) or a per-cell S002."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SEED, find, read_rows, write_rows
+from wrapcheck.engine import validate_paths
+from wrapcheck.loader import LoadError, load
+
+VALIDATE = [sys.executable, "-m", "wrapcheck.cli_validate"]
+
+
+def statuses(report):
+    res = report.results.join(report.table[["source", "instrument"]], on="idx")
+    return sorted(zip(res["source"], res["instrument"], res["code"], res["status"]))
+
+
+def seed_text(delimiter=",") -> str:
+    out = io.StringIO()
+    rows = read_rows()
+    writer = csv.DictWriter(out, list(rows[0]), delimiter=delimiter, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def seed_statuses():
+    return statuses(validate_paths(SEED))
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "delimiter"),
+    [("bom.csv", "utf-8-sig", ","), ("semicolon.csv", "utf-8", ";"), ("tab.tsv", "utf-8", "\t"),
+     ("excel-unicode.tsv", "utf-16", "\t"), ("cp949.csv", "cp949", ","), ("euckr.csv", "euc-kr", ",")],
+)
+def test_encodings_and_delimiters_give_the_same_verdicts(tmp_path, seed_statuses, name, encoding, delimiter):
+    text = seed_text(delimiter)
+    if encoding in ("cp949", "euc-kr"):  # the seed's typographic dashes and quotes have no CP949 form
+        text = text.translate(str.maketrans({"\u2011": "-", "\u2013": "-", "\u2019": "'"}))
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    assert statuses(validate_paths(path)) == seed_statuses
+
+
+def test_cp949_exchange_export_with_korean_names_and_units(tmp_path):
+    text = ("date,source,instrument,close,change,change_pct,individual_net,foreign_net,institution_net,turnover\n"
+            '2026-01-06,krx,코스피,"4,525.48",+67.96,1.52,"5,975억5천만원",-6천188억원,-689억원,25조2700억원\n'
+            "2026-01-06,krx,삼성전자,\"138,900\",+800,+0.58,,,,\n")
+    path = tmp_path / "krx.csv"
+    path.write_bytes(text.encode("cp949"))
+    report = validate_paths(path)
+    table = report.table
+    assert list(table["instrument"]) == ["KOSPI", "Samsung Electronics"]
+    assert table["foreign_net"].iat[0] == pytest.approx(-618.8) and table["foreign_net__hw"].iat[0] == pytest.approx(0.05)
+    assert table["turnover"].iat[0] == pytest.approx(25270.0)
+    assert any("decoded as cp949" in note for note in report.notes)
+    failing = report.results[report.results["status"].isin(["fail", "error"])]
+    assert failing.empty, failing["message"].tolist()
+
+
+def test_encoding_override(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes("date,source,instrument,close\n2026-01-06,krx,코스피,\"4,525.48\"\n".encode("cp949"))
+    assert list(load([path], encoding="cp949").table["instrument"]) == ["KOSPI"]
+    with pytest.raises(LoadError, match="not utf-16 text|x.csv"):
+        load([path], encoding="utf-16-le") if False else load([path], encoding="ascii")
+
+
+def test_xlsx_sheet(tmp_path, seed_statuses):
+    from openpyxl import Workbook
+
+    rows = read_rows()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(rows[0]))
+    for r in rows:
+        sheet.append(list(r.values()))
+    # A figure typed as a number in Excel, shown with two decimals by its format.
+    cell = sheet.cell(row=2, column=list(rows[0]).index("close") + 1)
+    cell.value, cell.number_format = 4525.48, "#,##0.00"
+    path = tmp_path / "session.xlsx"
+    book.save(path)
+    report = validate_paths(path)
+    assert report.raw["close"].iat[0] == "4,525.48"
+    assert statuses(report) == seed_statuses
+
+
+def test_spelled_out_numbers_in_cells(tmp_path):
+    rows = read_rows()
+    find(rows, "summary", "KOSPI").update(close="four-thousand-525-point-48", change="67-point-96 points")
+    report = validate_paths(write_rows(tmp_path / "radio.csv", rows))
+    row = report.table[(report.table["source"] == "summary") & (report.table["instrument"] == "KOSPI")]
+    assert row["close"].iat[0] == pytest.approx(4525.48) and row["close__hw"].iat[0] == pytest.approx(0.005)
+    assert report.exit_code() == 1  # only the seed's own C002
+    assert set(report.results[report.results["status"] == "fail"]["code"]) == {"C002"}
+
+
+# -- the bad input matrix: one line, the right exit code, never a traceback --------------------------
+
+def run_cli(*args):
+    out = subprocess.run([sys.executable, "-m", "wrapcheck", "validate", *map(str, args), "--no-reports"],
+                         capture_output=True, text=True)
+    return out
+
+
+def assert_one_line(out, *needles):
+    assert out.returncode == 2, (out.returncode, out.stderr)
+    assert "Traceback" not in out.stderr and "Traceback" not in out.stdout
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_missing_file(tmp_path):
+    assert_one_line(run_cli(tmp_path / "nope.csv"), "nope.csv", "no such file")
+
+
+def test_directory_without_session_files(tmp_path):
+    (tmp_path / "notes.md").write_text("hi")
+    assert_one_line(run_cli(tmp_path), str(tmp_path), "no session files")
+
+
+def test_empty_file(tmp_path):
+    (tmp_path / "e.csv").write_text("")
+    assert_one_line(run_cli(tmp_path / "e.csv"), "e.csv", "empty file")
+
+
+def test_header_only(tmp_path):
+    (tmp_path / "h.csv").write_text("date,source,instrument,close\n")
+    assert_one_line(run_cli(tmp_path / "h.csv"), "h.csv", "no data rows")
+
+
+def test_binary_garbage(tmp_path):
+    import random
+
+    rng = random.Random(4)
+    (tmp_path / "g.csv").write_bytes(bytes(rng.randrange(256) for _ in range(5000)))
+    assert_one_line(run_cli(tmp_path / "g.csv"), "g.csv")
+
+
+def test_duplicate_column_names(tmp_path):
+    (tmp_path / "d.csv").write_text("date,source,instrument,close,Close\n2026-01-06,a,KOSPI,1,2\n")
+    assert_one_line(run_cli(tmp_path / "d.csv"), "d.csv", "row 1", "duplicate column name(s) close")
+
+
+def test_ragged_row(tmp_path):
+    (tmp_path / "r.csv").write_text("date,source,instrument,close\n2026-01-06,a,KOSPI,1,2,3\n")
+    assert_one_line(run_cli(tmp_path / "r.csv"), "r.csv", "row")
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    (tmp_path / "e.csv").write_text("")
+    out = subprocess.run([sys.executable, "-m", "wrapcheck", "validate", str(tmp_path / "e.csv"), "--debug"],
+                         capture_output=True, text=True)
+    assert out.returncode != 0 and "Traceback" in out.stderr
+
+
+def test_unknown_columns_are_not_an_error(tmp_path):
+    rows = [{**r, "editor": "J. Kim"} for r in read_rows()]
+    out = run_cli(write_rows(tmp_path / "u.csv", rows), "--ignore", "C002")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "unchecked extra column(s) kept as written: editor" in out.stdout
+
+
+@pytest.mark.parametrize("cell", ["NaN", "inf", "-inf", "n/a", "-", "N/A", "Infinity"])
+def test_nan_inf_and_placeholders_are_s002(tmp_path, cell):
+    rows = read_rows()
+    find(rows, "yonhap-1", "KOSPI")["close"] = cell
+    report = validate_paths(write_rows(tmp_path / "n.csv", rows), select=["S002", "A002"])
+    res = report.results.join(report.table[["source", "instrument"]], on="idx")
+    mine = res[(res["source"] == "yonhap-1") & (res["instrument"] == "KOSPI")].set_index("code")
+    assert mine.at["S002", "status"] == "fail" and "column close" in mine.at["S002", "message"]
+    assert "row 2" in mine.at["S002", "message"] and "n.csv" in mine.at["S002", "message"]
+    assert mine.at["A002", "status"] == "skip"  # the unreadable figure never passes
+
+
+def test_negative_count_and_bad_date(tmp_path):
+    rows = read_rows()
+    find(rows, "yonhap-1", "KOSPI").update(decliners="-482", date="06/01/2026")
+    report = validate_paths(write_rows(tmp_path / "b.csv", rows), select=["S002", "S003"])
+    res = report.results.join(report.table[["source", "instrument_text"]], on="idx")
+    mine = res[(res["source"] == "yonhap-1") & (res["instrument_text"] == "KOSPI")].set_index("code")
+    assert "not an ISO date" in mine.at["S002", "message"]
+    assert "decliners -482 is negative" in mine.at["S003", "message"]
+
+
+def test_a_50_mb_cell(tmp_path):
+    rows = read_rows()
+    find(rows, "yonhap-1", "KOSPI")["close"] = "9" * 50_000_000 + "x"
+    path = write_rows(tmp_path / "big.csv", rows)
+    out = run_cli(path, "--select", "S002", "--format", "json")
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    document = json.loads(out.stdout)
+    s002 = [r for s in document["sources"] for r in s["results"] if r["status"] == "fail"]
+    assert len(s002) == 1 and "(50,000,001 characters)" in s002[0]["message"]
+    assert len(s002[0]["message"]) < 500 and "[50,000,001 characters]" in s002[0]["observed"]
+
+
+def test_rows_read_equal_rows_reported(tmp_path):
+    rows = read_rows()
+    find(rows, "summary", "KOSPI").update(close="bad", date="")
+    rows.append({**rows[0], "instrument": "Kospi 200 futures"})
+    document = validate_paths(write_rows(tmp_path / "all.csv", rows)).to_dict()
+    reported = {(r["file"], r["rows"][0]) for s in document["sources"] for r in s["results"]}
+    assert len(reported) == len(rows) == 25
+
+
+def test_a_million_rows_load_and_are_all_reported(tmp_path):
+    n = 1_000_000
+    path = tmp_path / "million.csv"
+    with path.open("w") as fh:
+        fh.write("date,source,instrument,close\n")
+        fh.writelines(f"2026-01-06,s{i},KOSPI,4525.48\n" for i in range(n))
+    report = validate_paths(path, select=["S002"])
+    assert len(report.table) == n and report.results["idx"].nunique() == n
+
+
+def test_markdown_and_file_names_are_inert(tmp_path):
+    rows = read_rows()
+    find(rows, "summary", "KOSPI").update(change_pct="1.62%", statement='Jan 7, 2026 - <script>alert(1)</script> =HYPERLINK("http://x") | pipe')
+    rows[0]["source"] = "../../etc/x"
+    out_dir = tmp_path / "out"
+    subprocess.run([sys.executable, "-m", "wrapcheck", "validate", str(write_rows(tmp_path / "s.csv", rows)),
+                    "--reports", str(out_dir)], capture_output=True, text=True)
+    written = [p for p in out_dir.rglob("*") if p.is_file()]
+    assert all(out_dir.resolve() in p.resolve().parents for p in written)
+    markdown = (out_dir / "2026-01-06" / "summary-source.md").read_text()
+    assert "&lt;script&gt;" in markdown and "<script>" not in markdown  # C002 quotes the sentence
+    assert "\\| pipe" in markdown  # a table cell cannot be broken out of
+
+
+def test_atomic_write_keeps_the_old_report_on_failure(tmp_path, monkeypatch):
+    from wrapcheck.reporters import base
+
+    path = tmp_path / "r.json"
+    base.write_atomic(path, "old")
+
+    class Boom(Exception):
+        pass
+
+    def broken_replace(src, dst):
+        raise Boom()
+
+    monkeypatch.setattr(base.os, "replace", broken_replace)
+    with pytest.raises(Boom):
+        base.write_atomic(path, "new")
+    assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["r.json"]
