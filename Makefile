@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test bench fuzz clean
 
 setup: $(STAMP)
 
@@ -28,3 +28,8 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) reports/*/ bench/out .pytest_cache
+
+# Fuzz the number parser (atheris): 10^5 inputs, no crash allowed.
+fuzz: setup
+	$(BIN)/python -m pip install --quiet 'atheris>=2.3'
+	$(BIN)/python tests/fuzz/fuzz_parser.py -atheris_runs=100000

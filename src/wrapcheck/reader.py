@@ -62,7 +62,7 @@ def _looks_binary(text: str) -> bool:
 
 
 def sniff_delimiter(text: str) -> str:
-    header = text.split("\n", 1)[0]
+    header = text.splitlines()[0] if text.splitlines() else ""
     counts = {d: header.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
@@ -84,7 +84,11 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, l
     notes = []
     if used not in ("utf-8", "utf-8-sig"):
         notes.append(f"{path}: decoded as {used}")
-    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=delimiter), [])
+    first_line = text.splitlines()[0] if text.splitlines() else ""
+    try:
+        header = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise ReadError(f"{path}: row 1: cannot parse the header: {exc}") from None
     columns = [normalize_column(c) for c in header]
     check_header(columns, path)
     try:
@@ -94,7 +98,7 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, l
                                 index_col=False, engine="c", skip_blank_lines=True, quoting=csv.QUOTE_MINIMAL)
     except pd.errors.ParserWarning:
         raise ReadError(f"{path}: {_ragged_row(text, delimiter, len(columns))}") from None
-    except pd.errors.ParserError as exc:
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
         detail = str(exc).strip().splitlines()[-1]
         row = re.search(r"line (\d+)", detail)
         where = f"row {row.group(1)}: " if row else ""
@@ -108,9 +112,12 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, l
 
 
 def _ragged_row(text: str, delimiter: str, width: int) -> str:
-    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        if row and len(row) != width:
-            return f"row {number}: {len(row)} cells but the header has {width} columns"
+    try:
+        for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            if row and len(row) != width:
+                return f"row {number}: {len(row)} cells but the header has {width} columns"
+    except csv.Error as exc:
+        return f"cannot parse as CSV: {exc}"
     return "rows and header disagree on the number of columns"
 
 
