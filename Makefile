@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test bench fuzz clean
+.PHONY: setup run test bench fuzz screenshot clean
 
 setup: $(STAMP)
 
@@ -33,3 +33,10 @@ clean:
 fuzz: setup
 	$(BIN)/python -m pip install --quiet 'atheris>=2.3'
 	$(BIN)/python tests/fuzz/fuzz_parser.py -atheris_runs=100000
+
+# Render the seed's HTML report in headless Chromium and save a screenshot (needs Debian's chromium).
+screenshot: run
+	chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
+		--disable-component-update --disable-sync --user-data-dir=$$(mktemp -d) --window-size=1100,1800 \
+		--screenshot=reports/2026-01-06/summary-source.png file://$(CURDIR)/reports/2026-01-06/summary-source.html
+	@echo "screenshot: reports/2026-01-06/summary-source.png"

@@ -62,12 +62,13 @@ class DatesAgreeWithCalendar(Rule):
                 held = cal.between(d.first, d.last)
                 closed = [day for day in (d.first, d.last) if not cal.is_session(np.datetime64(day, "D"))]
                 if d.claimed_sessions is not None and len(held) != d.claimed_sessions:
-                    sessions_before = [str(cal.previous(np.datetime64(session, "D"), k)) for k in range(d.claimed_sessions, 0, -1)]
+                    sessions_before = [_day(date.fromisoformat(str(cal.previous(np.datetime64(session, "D"), k))))
+                                       for k in range(d.claimed_sessions, 0, -1)]
                     why = "; ".join(f"{_day(x)} was {cal.why_closed(str(x))}" for x in closed)
                     issues.append(
                         f"{label} claims {d.claimed_sessions} session(s) but holds {len(held)}"
                         + (f" ({why})" if why else "")
-                        + f"; the {d.claimed_sessions} session(s) before {_day(session)} were {', '.join(sessions_before)}"
+                        + f"; the {d.claimed_sessions} session(s) before {_day(session)} were {' and '.join(sessions_before)}"
                         + f": {d.sentence!r}"
                     )
                 elif d.first == d.last and closed and d.market_action:

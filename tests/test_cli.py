@@ -28,8 +28,9 @@ def test_seed_fails_only_c002_on_the_summary_and_writes_reports(tmp_path):
     day = tmp_path / "2026-01-06"
     names = sorted(p.name for p in day.iterdir())
     # The day's summary is summary.*; the source called "summary" gets summary-source.*
-    assert names == ["summary-source.json", "summary-source.md", "summary.json", "summary.md",
-                     "yonhap-1.json", "yonhap-1.md", "yonhap-2.json", "yonhap-2.md"]
+    assert names == ["index.html", "summary-source.html", "summary-source.json", "summary-source.md", "summary.json",
+                     "summary.md", "yonhap-1.html", "yonhap-1.json", "yonhap-1.md", "yonhap-2.html", "yonhap-2.json", "yonhap-2.md"]
+    assert (tmp_path / "index.html").exists()
     assert json.loads((day / "summary-source.json").read_text())["source"] == "summary"
     assert json.loads((day / "summary.json").read_text())["summary"]["sources"] == 3
     markdown = (day / "summary-source.md").read_text()

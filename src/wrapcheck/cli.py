@@ -19,11 +19,6 @@ class FailOn(StrEnum):
     WARNING = "warning"
 
 
-class Format(StrEnum):
-    CONSOLE = "console"
-    JSON = "json"
-    MARKDOWN = "markdown"
-
 
 class Results(StrEnum):
     ALL = "all"
@@ -36,6 +31,42 @@ def _codes(values: list[str] | None) -> list[str] | None:
     if not values:
         return None
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+FORMATS = ("console", "json", "markdown", "junit", "github", "sarif")
+
+
+def _outputs(values: list[str], debug: bool) -> list[tuple[str, Path | None]]:
+    """--format junit=out.xml --format github -> [("junit", Path("out.xml")), ("github", None)]."""
+    outputs = []
+    for value in values:
+        fmt, _, target = value.partition("=")
+        fmt = fmt.strip().lower()
+        if fmt not in FORMATS:
+            _fail(f"--format {value!r}: choose from {', '.join(FORMATS)} (optionally FORMAT=PATH)", debug)
+        outputs.append((fmt, Path(target) if target else None))
+    to_stdout = [f for f, t in outputs if t is None]
+    if len(to_stdout) > 1:
+        _fail(f"--format: only one format can go to stdout, got {', '.join(to_stdout)}; write the others to files with FORMAT=PATH", debug)
+    return outputs
+
+
+class _progress_bar:
+    """A rich progress bar on a terminal (transient: it leaves nothing behind in the output)."""
+
+    def __init__(self):
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                                 TimeElapsedColumn(), transient=True)
+        self.task = self.progress.add_task("starting", total=None)
+        self.progress.start()
+
+    def update(self, stage: str, done: int, total: int | None) -> None:
+        self.progress.update(self.task, description=stage, completed=done, total=total)
+
+    def stop(self) -> None:
+        self.progress.stop()
 
 
 def _fail(message: str, debug: bool, exc: BaseException | None = None) -> None:
@@ -51,10 +82,11 @@ def validate(
     history: Annotated[Optional[list[Path]], typer.Option("--history", help="Files or folders of other sessions, read as history only (repeatable).")] = None,
     reference: Annotated[Optional[list[Path]], typer.Option("--reference", help="Official session files or folders: compared with (O001) and preferred as history.")] = None,
     no_reports: Annotated[bool, typer.Option("--no-reports", help="Write no report files.")] = False,
+    html: Annotated[Optional[bool], typer.Option("--html/--no-html", help="Write HTML reports (default: when the run has at most 100 sources).", show_default=False)] = None,
     select: Annotated[Optional[list[str]], typer.Option("--select", help="Run only rules whose code starts with these (repeatable, or comma-separated).")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip rules whose code starts with these.")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Lowest severity of a failing check that fails the run.")] = FailOn.ERROR,
-    output_format: Annotated[Format, typer.Option("--format", help="What to print on stdout.")] = Format.CONSOLE,
+    output_format: Annotated[Optional[list[str]], typer.Option("--format", help="console, json, markdown, junit, github or sarif; FORMAT=PATH writes it to a file (repeatable; one may go to stdout).", show_default="console")] = None,
     results: Annotated[Results, typer.Option("--results", help="Which results the JSON lists: all, problems (no passes) or failures; counts always cover all.")] = Results.ALL,
     encoding: Annotated[Optional[str], typer.Option("--encoding", help="Text encoding of the input (default: detected; e.g. cp949, utf-16).")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback instead of a one-line message.")] = False,
@@ -64,39 +96,65 @@ def validate(
     from wrapcheck.loader import LoadError
 
     select_codes, ignore_codes = _codes(select), _codes(ignore)
+    outputs = _outputs(output_format or ["console"], debug)
     try:
         rules = select_rules(select_codes, ignore_codes)
     except Exception as exc:  # a broken rule file
         _fail(str(exc), debug, exc)
     if not rules:
         _fail(f"no rule matches --select {','.join(select_codes or [])} --ignore {','.join(ignore_codes or [])}", debug)
+    interactive = sys.stdout.isatty() and any(f == "console" and t is None for f, t in outputs)
+    bar = _progress_bar() if interactive else None
     try:
-        report = validate_paths(paths, select_codes, ignore_codes, fail_on=fail_on.value, history=history, reference=reference, encoding=encoding)
+        report = validate_paths(paths, select_codes, ignore_codes, fail_on=fail_on.value, history=history,
+                                reference=reference, encoding=encoding, progress=bar.update if bar else None)
     except LoadError as exc:
+        if bar:
+            bar.stop()
         _fail(str(exc), debug, exc)
-    except Exception as exc:  # a bug of ours: still one line, and --debug shows the traceback
+    except Exception as exc:
+        if bar:
+            bar.stop()  # a bug of ours: still one line, and --debug shows the traceback
         _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", debug, exc)
+    if bar:
+        bar.update("writing reports", 0, None)
     if not no_reports:
         from wrapcheck.reporters.base import write_reports
 
         try:
-            write_reports(report, reports, results.value)
+            write_reports(report, reports, results.value, html)
         except OSError as exc:
             _fail(f"{reports}: cannot write reports: {exc.strerror or exc}", debug, exc)
-    if output_format is Format.CONSOLE:
-        from wrapcheck.reporters.console import ConsoleReporter
+    if bar:
+        bar.stop()
+    for fmt, target in outputs:
+        if fmt == "console" and target is None:
+            from wrapcheck.reporters.console import ConsoleReporter
 
-        ConsoleReporter().print(report)
-        if not no_reports and len(report.results):
-            typer.echo(f"reports written to {reports}/")
-    elif output_format is Format.JSON:
-        from wrapcheck.reporters.json import JsonReporter
-
-        JsonReporter().write(report, sys.stdout, results.value)  # streamed: an archive's JSON can be large
-    else:
+            ConsoleReporter().print(report)
+            if not no_reports and len(report.results):
+                typer.echo(f"reports written to {reports}/")
+            continue
         from wrapcheck.reporters import get_reporter
 
-        sys.stdout.write(get_reporter(output_format.value).render(report, results.value))
+        reporter = get_reporter(fmt)
+        if target is None:
+            if fmt == "json":
+                reporter.write(report, sys.stdout, results.value)  # streamed: an archive's JSON can be large
+            else:
+                sys.stdout.write(reporter.render(report, results.value))
+            continue
+        from wrapcheck.reporters.base import write_atomic
+
+        try:
+            if fmt == "json":
+                from wrapcheck.reporters.columnar import document_text
+
+                write_atomic(target, document_text(report, results.value))
+            else:
+                write_atomic(target, reporter.render(report, results.value))
+        except OSError as exc:
+            _fail(f"{target}: cannot write: {exc.strerror or exc}", debug, exc)
     raise typer.Exit(report.exit_code())
 
 

@@ -153,9 +153,13 @@ def run_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
 
 
 def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
-        history: LoadedTable | None = None, reference: LoadedTable | None = None) -> Report:
+        history: LoadedTable | None = None, reference: LoadedTable | None = None, progress=None) -> Report:
     ctx = Context(loaded, load_registry(), history, reference)
-    frames = [run_rule(rule, ctx) for rule in rules.values()] if len(loaded.table) else []
+    frames = []
+    for number, rule in enumerate(rules.values() if len(loaded.table) else [], start=1):
+        if progress:
+            progress(f"checking {rule.code}", number, len(rules))
+        frames.append(run_rule(rule, ctx))
     results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(RESULT_COLUMNS))
     if len(results):
         # Report order: by input row, then rule code (rules are already in code order).
@@ -170,17 +174,18 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         rules=rules,
         fail_on=fail_on,
         notes=list(loaded.notes),
+        record=ctx.__dict__.get("record"),  # computed only if a history rule ran
     )
 
 
 def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", history=None, reference=None,
-                   encoding: str | None = None) -> Report:
+                   encoding: str | None = None, progress=None) -> Report:
     """Load session files (or directories of them) and run the selected rules.
 
     ``history``: files or directories of other sessions, read as history only; ``reference``: official
     session files (rule O001 compares with them, and they are the preferred history)."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-    loaded = load(paths, encoding)
+    loaded = load(paths, encoding, progress)
     history_loaded = None
     if history:
         seen = {Path(f).resolve() for f in loaded.files}
@@ -189,4 +194,5 @@ def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", hist
     reference_loaded = None
     if reference:
         reference_loaded = load([reference] if isinstance(reference, (str, Path)) else list(reference), encoding)
-    return run(loaded, select_rules(select, ignore), fail_on=fail_on, history=history_loaded, reference=reference_loaded)
+    return run(loaded, select_rules(select, ignore), fail_on=fail_on, history=history_loaded, reference=reference_loaded,
+               progress=progress)

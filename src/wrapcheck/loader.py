@@ -195,11 +195,14 @@ def parse_frame(raw: pd.DataFrame, files: np.ndarray, rows: np.ndarray) -> tuple
     return table, errors
 
 
-def load(paths: list[str | Path], encoding: str | None = None) -> LoadedTable:
-    """Read every file, then parse the cells of all of them at once (column-wise)."""
+def load(paths: list[str | Path], encoding: str | None = None, progress=None) -> LoadedTable:
+    """Read every file, then parse the cells of all of them at once (column-wise).
+    ``progress(stage, done, total)`` is told of each file read."""
     files = discover(paths)
     frames, notes, missing = [], [], {}
-    for path in files:
+    for number, path in enumerate(files, start=1):
+        if progress:
+            progress("reading files", number, len(files))
         frame, file_notes = read_table(path, encoding)
         notes.extend(file_notes)
         extra = [c for c in frame.columns if c not in KNOWN_COLUMNS]

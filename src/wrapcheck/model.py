@@ -165,6 +165,7 @@ class Report:
     rules: dict[str, Any]  # code -> Rule
     fail_on: str = "error"
     notes: list[str] = field(default_factory=list)  # file-level notes, e.g. unchecked extra columns
+    record: pd.DataFrame | None = None  # the history consensus, when a rule needed it (for charts)
 
     # -- aggregates -------------------------------------------------------------------------
     def status_counts(self) -> dict[str, int]:
@@ -260,6 +261,16 @@ class Report:
             verdict = Verdict.FAIL if any_failing[k] else Verdict.WARN if any_warned[k] else Verdict.PASS
             out[pairs[k]] = {"verdict": verdict.value, "counts": dict(zip((s.value for s in Status), counts[k].tolist()))}
         return out
+
+    def _rule_counts(self) -> dict[tuple[str, str, str], int]:
+        """How many results each rule gave each (date, source)."""
+        if "_rule_counts_cache" not in self.__dict__:
+            codes, pairs = self._source_keys
+            key = codes[self.results["idx"].to_numpy()]
+            frame = pd.DataFrame({"key": key, "code": self.results["code"].to_numpy()})
+            counts = frame.groupby(["key", "code"]).size()
+            self.__dict__["_rule_counts_cache"] = {(*pairs[k], c): int(n) for (k, c), n in counts.items()}
+        return self.__dict__["_rule_counts_cache"]
 
     def source_dicts(self, statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """One dictionary per (date, source): verdict, counts of all its results, and its results

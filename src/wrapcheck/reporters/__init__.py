@@ -1,4 +1,4 @@
-"""Reporters: each turns a Report into one format. The CLI picks one by :class:`ReportFormat`."""
+"""Reporters: each turns a Report into one format. The CLI picks them by :class:`ReportFormat`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ class ReportFormat(StrEnum):
     CONSOLE = "console"
     JSON = "json"
     MARKDOWN = "markdown"
+    JUNIT = "junit"
+    GITHUB = "github"
+    SARIF = "sarif"
 
 
 def get_reporter(fmt: ReportFormat | str) -> Reporter:
@@ -23,9 +26,13 @@ def get_reporter(fmt: ReportFormat | str) -> Reporter:
         from wrapcheck.reporters.json import JsonReporter
 
         return JsonReporter()
-    from wrapcheck.reporters.markdown import MarkdownReporter
+    if fmt is ReportFormat.MARKDOWN:
+        from wrapcheck.reporters.markdown import MarkdownReporter
 
-    return MarkdownReporter()
+        return MarkdownReporter()
+    from wrapcheck.reporters.machine import GitHubReporter, JUnitReporter, SarifReporter
+
+    return {ReportFormat.JUNIT: JUnitReporter, ReportFormat.GITHUB: GitHubReporter, ReportFormat.SARIF: SarifReporter}[fmt]()
 
 
 __all__ = ["ReportFormat", "Reporter", "get_reporter"]
