@@ -20,11 +20,18 @@ YIELDS = ["KTB 3Y", "KTB 5Y", "KTB 10Y"]
 INSTRUMENTS = INDICES + STOCKS + FX + YIELDS  # 12 per source per day
 
 
-def generate(rows: int, sources: int = 5, error_rate: float = 0.01, statement_rate: float = 0.0, seed: int = 7) -> pd.DataFrame:
+def generate(rows: int, sources: int | None = None, error_rate: float = 0.01, statement_rate: float = 0.0, seed: int = 7) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
+    if sources is None:  # enough sources that the sessions fit in the calendar (about 6,000 from 2000)
+        sources = max(5, -(-rows // (len(INSTRUMENTS) * 6000)))
     per_day = sources * len(INSTRUMENTS)
     days = -(-rows // per_day)
-    dates = pd.bdate_range("2000-01-03", periods=days).strftime("%Y-%m-%d")
+    from wrapcheck.calendar import load_calendar
+
+    sessions = load_calendar().sessions  # XKRX sessions, so that C001 and H001 see real trading days
+    if days > len(sessions):
+        raise SystemExit(f"{rows} rows need {days} sessions; the calendar has {len(sessions)}: add sources")
+    dates = pd.DatetimeIndex(sessions[:days]).strftime("%Y-%m-%d")
     n = days * per_day
     date = np.repeat(dates.to_numpy(), per_day)
     source = np.tile(np.repeat([f"wire-{i}" for i in range(sources)], len(INSTRUMENTS)), days)
@@ -34,17 +41,23 @@ def generate(rows: int, sources: int = 5, error_rate: float = 0.01, statement_ra
     m = days * len(INSTRUMENTS)
     kind_of = {**{i: "index" for i in INDICES}, **{s: "stock" for s in STOCKS}, **{f: "fx" for f in FX}, **{y: "yield" for y in YIELDS}}
     kinds = np.array([kind_of[i] for i in INSTRUMENTS * days])
-    level = np.select([kinds == "index", kinds == "stock", kinds == "fx"], [rng.uniform(600, 4000, m), rng.uniform(5000, 300000, m),
-                      rng.uniform(1000, 1500, m)], rng.uniform(1, 6, m))
-    pct = rng.normal(0, 1.2, m)
-    close = np.where(kinds == "stock", np.round(level / 100) * 100, np.round(level, 2))
-    close = np.where(kinds == "yield", np.round(level, 3), close)
-    prior = close / (1 + pct / 100)
-    change = np.where(kinds == "yield", np.round((close - prior) * 100, 1), np.round(close - prior, 2))
-    change = np.where(kinds == "stock", np.round(change / 100) * 100, change)
-    change = np.where(kinds == "fx", np.round(close - prior, 1), change)
-    prior_exact = np.where(kinds == "yield", close - change / 100, close - change)
-    pct_exact = np.where(prior_exact > 0, 100 * (close - prior_exact) / prior_exact, 0)
+    # A random walk per instrument, so every session's change leads from the previous session's close.
+    n_inst = len(INSTRUMENTS)
+    start = np.select([kinds[:n_inst] == "index", kinds[:n_inst] == "stock", kinds[:n_inst] == "fx"],
+                      [rng.uniform(600, 4000, n_inst), rng.uniform(20000, 300000, n_inst), rng.uniform(1000, 1500, n_inst)],
+                      rng.uniform(1, 6, n_inst))
+    steps = rng.normal(0, 0.008, (days, n_inst))
+    path = start * np.exp(np.cumsum(steps, axis=0))
+    kinds_grid = np.tile(kinds[:n_inst], (days, 1))
+    # Round each level as the market quotes it: 2 decimals (index, fx), 3 (yield), the tick (stock, 100 won).
+    level = np.where(kinds_grid == "stock", np.round(path / 100) * 100, np.where(kinds_grid == "yield", np.round(path, 3), np.round(path, 2)))
+    prior_grid = np.vstack([level[:1] / (1 + steps[:1]), level[:-1]])
+    prior_grid[0] = np.where(kinds_grid[0] == "stock", np.round(prior_grid[0] / 100) * 100,
+                             np.where(kinds_grid[0] == "yield", np.round(prior_grid[0], 3), np.round(prior_grid[0], 2)))
+    close = level.reshape(-1)
+    prior_exact = prior_grid.reshape(-1)
+    change = np.where(kinds == "yield", np.round((close - prior_exact) * 100, 1), np.round(close - prior_exact, 2))
+    pct_exact = 100 * (close - prior_exact) / prior_exact
     indiv = np.round(rng.normal(0, 600, m), 2)
     inst_flow = np.round(rng.normal(0, 300, m), 2)
     other = np.round(rng.uniform(-30, 140, m), 2)  # inside every market band
@@ -59,7 +72,7 @@ def generate(rows: int, sources: int = 5, error_rate: float = 0.01, statement_ra
     frame = pd.DataFrame({
         "date": date, "source": source, "instrument": inst,
         "close": _fmt(close[t], kinds[t]),
-        "change": _signed(change[t], np.where(kinds[t] == "yield", 1, np.where(kinds[t] == "fx", 1, np.where(kinds[t] == "stock", 0, 2)))),
+        "change": _signed(change[t], np.where(kinds[t] == "yield", 1, np.where(kinds[t] == "stock", 0, 2))),
         "change_pct": np.where(kinds[t] == "yield", "", _signed(pct_exact[t], 2)),
         "individual_net": np.where(is_index, _signed(indiv[t], 2), ""),
         "foreign_net": np.where(is_index, _signed(foreign[t], 2), ""),

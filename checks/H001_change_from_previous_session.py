@@ -35,10 +35,13 @@ class ChangeFromPreviousSession(Rule):
         has_change = (rows["close"].notna() & rows["change_level"].notna()).to_numpy()
         implied = np.where(has_change, (rows["close"] - rows["change_level"]).to_numpy(), rows["prior_close"].to_numpy())
         implied_hw = np.where(has_change, (rows["close__hw"] + rows["change_level__hw"]).to_numpy(), rows["prior_close__hw"].to_numpy())
-        prev_close, prev_hw, origin = lookup(ctx.record, rows["instrument"].to_numpy(dtype=object), previous, "close")
+        prev_close, prev_hw, origin = lookup(ctx.record_of(["close"]), rows["instrument"].to_numpy(dtype=object), previous, "close")
         unknown = np.isnan(implied) | np.isnan(prev_close) | ~covered
         ok, diff, tol = agree(implied, implied_hw, prev_close, np.nan_to_num(prev_hw))
         ok |= unknown
+
+        change_level = rows["change_level"].to_numpy()
+        close_hw = rows["close__hw"].to_numpy()
 
         def message(where):
             out = []
@@ -46,7 +49,7 @@ class ChangeFromPreviousSession(Rule):
                 how = "close - change" if has_change[i] else "prior_close"
                 out.append(f"{how} = {fmt(implied[i], implied_hw[i])}, but the previous session ({previous[i]}) closed at "
                            f"{fmt(prev_close[i], prev_hw[i])} ({origin[i]}); off by {fmt(abs(diff[i]), implied_hw[i])}"
-                           + (f", so the close should be {fmt(prev_close[i] + rows['change_level'].iat[i], rows['close__hw'].iat[i])}" if has_change[i] else ""))
+                           + (f", so the close should be {fmt(prev_close[i] + change_level[i], close_hw[i])}" if has_change[i] else ""))
             return out
 
         def skip_message(where):

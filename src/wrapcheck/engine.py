@@ -174,7 +174,7 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         rules=rules,
         fail_on=fail_on,
         notes=list(loaded.notes),
-        record=ctx.__dict__.get("record"),  # computed only if a history rule ran
+        record=ctx.record if ctx.__dict__.get("_records") else None,  # computed only if a history rule ran
     )
 
 

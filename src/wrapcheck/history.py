@@ -37,13 +37,17 @@ def _field_consensus(table: pd.DataFrame, field: str) -> pd.DataFrame:
     present = table[field].notna().to_numpy()
     if not present.any():
         return pd.DataFrame(columns=columns, index=pd.MultiIndex.from_arrays([[], []], names=["instrument", "date"]))
+    instruments = table["instrument"].to_numpy(dtype=object)[present]
+    dates = table["date"].to_numpy(dtype=object)[present]
+    inst_code, _ = pd.factorize(instruments)
+    date_code, _ = pd.factorize(dates)
     long = pd.DataFrame({
-        "instrument": table["instrument"].to_numpy()[present],
-        "date": table["date"].to_numpy()[present],
+        "instrument": instruments,
+        "date": dates,
         "value": table[field].to_numpy()[present],
         "hw": table[field + "__hw"].to_numpy()[present],
+        "group": inst_code.astype(np.int64) * (date_code.max() + 1) + date_code,  # one integer per (instrument, date)
     })
-    long["group"] = long.groupby(["instrument", "date"], sort=False).ngroup()
     guard = FLOAT_GUARD(long["value"].to_numpy())
     long["lo"] = long["value"] - long["hw"] - guard
     long["hi"] = long["value"] + long["hw"]

@@ -44,20 +44,34 @@ class Context:
     @cached_property
     def history(self):
         """Look-ups for the claim rules: closes, directions, flows and the highest close before a date."""
-        from wrapcheck.history import HistoryView, load_records
+        from wrapcheck.history import RECORD_FIELDS, HistoryView, load_records
 
-        return HistoryView(self.record, self.calendar, load_records())
+        return HistoryView(self.record_of(RECORD_FIELDS), self.calendar, load_records())
 
     @cached_property
-    def record(self) -> pd.DataFrame:
-        """Consensus per (instrument, date) over every session seen; the reference wins."""
-        from wrapcheck.history import consensus
-
+    def _history_rows(self) -> pd.DataFrame:
         tables = [self.table] + ([self.history_only.table] if self.history_only is not None else [])
         tables = [t for t in tables if len(t)]
-        rows = pd.concat(tables, ignore_index=True) if tables else self.table
-        reference = self.reference.table if self.reference is not None else None
-        return consensus(rows, reference)
+        return pd.concat(tables, ignore_index=True) if len(tables) > 1 else (tables[0] if tables else self.table)
+
+    def record_of(self, fields) -> pd.DataFrame:
+        """Consensus per (instrument, date) of ``fields`` over every session seen; the reference wins.
+        Computed per field, once, and only for the fields a rule asks for."""
+        from wrapcheck.history import consensus
+
+        cache = self.__dict__.setdefault("_records", {})
+        for field in fields:
+            if field not in cache:
+                reference = self.reference.table if self.reference is not None else None
+                cache[field] = consensus(self._history_rows, reference, (field,))
+        parts = [cache[f] for f in fields]
+        return pd.concat(parts, axis=1) if len(parts) > 1 else parts[0]
+
+    @property
+    def record(self) -> pd.DataFrame:
+        """Every field computed so far (for the HTML charts)."""
+        cache = self.__dict__.get("_records", {})
+        return pd.concat(list(cache.values()), axis=1) if cache else pd.DataFrame()
 
     def market(self, name: str) -> dict:
         return self.registry.market(name)
