@@ -77,7 +77,7 @@ def _fail(message: str, debug: bool, exc: BaseException | None = None) -> None:
 
 
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Session CSV files, or directories of them.", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="Session files (.csv, .tsv, .xlsx) or directories of them, or articles (.txt, .md, .html) to extract and check.", show_default=False)],
     reports: Annotated[Path, typer.Option("--reports", help="Folder for the per-source reports.")] = Path("reports"),
     history: Annotated[Optional[list[Path]], typer.Option("--history", help="Files or folders of other sessions, read as history only (repeatable).")] = None,
     reference: Annotated[Optional[list[Path]], typer.Option("--reference", help="Official session files or folders: compared with (O001) and preferred as history.")] = None,
@@ -88,6 +88,7 @@ def validate(
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Lowest severity of a failing check that fails the run.")] = FailOn.ERROR,
     output_format: Annotated[Optional[list[str]], typer.Option("--format", help="console, json, markdown, junit, github or sarif; FORMAT=PATH writes it to a file (repeatable; one may go to stdout).", show_default="console")] = None,
     results: Annotated[Results, typer.Option("--results", help="Which results the JSON lists: all, problems (no passes) or failures; counts always cover all.")] = Results.ALL,
+    session: Annotated[Optional[str], typer.Option("--date", help="Session date of articles that do not say it (YYYY-MM-DD).")] = None,
     encoding: Annotated[Optional[str], typer.Option("--encoding", help="Text encoding of the input (default: detected; e.g. cp949, utf-16).")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback instead of a one-line message.")] = False,
 ) -> None:
@@ -107,7 +108,8 @@ def validate(
     bar = _progress_bar() if interactive else None
     try:
         report = validate_paths(paths, select_codes, ignore_codes, fail_on=fail_on.value, history=history,
-                                reference=reference, encoding=encoding, progress=bar.update if bar else None)
+                                reference=reference, encoding=encoding, progress=bar.update if bar else None,
+                                session=session)
     except LoadError as exc:
         if bar:
             bar.stop()
@@ -191,6 +193,29 @@ def show_rule(code: Annotated[str, typer.Argument(help="A rule code, e.g. A002."
     typer.echo(f"needs: {', '.join(needs) or 'nothing'}")
     typer.echo(f"file: checks/{Path(inspect.getfile(type(rule))).name}\n")
     typer.echo(inspect.cleandoc(type(rule).__doc__ or ""))
+
+
+@app.command("extract")
+def extract(
+    article: Annotated[Path, typer.Argument(help="A market wrap: plain text, Markdown or HTML.")],
+    session: Annotated[Optional[str], typer.Option("--date", help="Session date, when the article does not say it.")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="Source id for the rows (default: the file name).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the CSV here instead of stdout.")] = None,
+) -> None:
+    """Extract session-CSV rows from a wrap's prose (English or Korean); unplaced figures go to stderr."""
+    from wrapcheck.extract import extract_file, write_csv
+
+    try:
+        extraction = extract_file(article, session, source)
+    except (ValueError, OSError) as exc:
+        _fail(f"{article}: {exc}", False)
+    if out:
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            write_csv(extraction, fh)
+    else:
+        write_csv(extraction, sys.stdout)
+    for sentence in extraction.unextracted:
+        typer.echo(f"not extracted: {sentence}", err=True)
 
 
 @app.command("calendar")

@@ -179,13 +179,13 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
 
 
 def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", history=None, reference=None,
-                   encoding: str | None = None, progress=None) -> Report:
+                   encoding: str | None = None, progress=None, session: str | None = None) -> Report:
     """Load session files (or directories of them) and run the selected rules.
 
     ``history``: files or directories of other sessions, read as history only; ``reference``: official
     session files (rule O001 compares with them, and they are the preferred history)."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-    loaded = load(paths, encoding, progress)
+    loaded = load(paths, encoding, progress, session)
     history_loaded = None
     if history:
         seen = {Path(f).resolve() for f in loaded.files}

@@ -195,15 +195,36 @@ def parse_frame(raw: pd.DataFrame, files: np.ndarray, rows: np.ndarray) -> tuple
     return table, errors
 
 
-def load(paths: list[str | Path], encoding: str | None = None, progress=None) -> LoadedTable:
-    """Read every file, then parse the cells of all of them at once (column-wise).
-    ``progress(stage, done, total)`` is told of each file read."""
+def read_article(path: Path, session: str | None) -> tuple[pd.DataFrame, list[str]]:
+    """A wrap in prose: its extracted session rows, and a note for every sentence left unextracted."""
+    from wrapcheck.extract import COLUMNS, extract_file
+
+    try:
+        extraction = extract_file(path, session)
+    except (ValueError, OSError) as exc:
+        raise ReadError(f"{path}: {exc}") from None
+    if not extraction.rows:
+        raise ReadError(f"{path}: no figures found to check in this article")
+    frame = pd.DataFrame([{c: r.get(c, "") for c in COLUMNS} for r in extraction.rows], columns=COLUMNS, dtype=str)
+    notes = [f"{path}: extracted {len(frame)} row(s) for session {extraction.session}"]
+    notes += [f"{path}: not extracted: {clip(s, 120)}" for s in extraction.unextracted]
+    return frame, notes
+
+
+def load(paths: list[str | Path], encoding: str | None = None, progress=None, session: str | None = None) -> LoadedTable:
+    """Read every file (session tables, or articles to extract), then parse the cells of all of them
+    at once (column-wise). ``progress(stage, done, total)`` is told of each file read."""
+    from wrapcheck.extract import ARTICLE_SUFFIXES
+
     files = discover(paths)
     frames, notes, missing = [], [], {}
     for number, path in enumerate(files, start=1):
         if progress:
             progress("reading files", number, len(files))
-        frame, file_notes = read_table(path, encoding)
+        if path.suffix.lower() in ARTICLE_SUFFIXES:
+            frame, file_notes = read_article(path, session)
+        else:
+            frame, file_notes = read_table(path, encoding)
         notes.extend(file_notes)
         extra = [c for c in frame.columns if c not in KNOWN_COLUMNS]
         if extra:

@@ -18,5 +18,5 @@ def describe_value(value: Any) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, float):
-        return format_number(value)
+        return format_number(value, 2) if abs(value) >= 1000 else format_number(value)
     return str(value)

@@ -1,0 +1,467 @@
+"""Extract session-CSV rows from the prose of a market wrap (English and Korean).
+
+`wrapcheck extract ARTICLE` prints the rows; `validate ARTICLE.txt` (or .md / .html) extracts and
+validates in one step. Every figure keeps the text it was written as (so its precision travels with
+it) and the sentence it came from (the row's `statement`). Sentences with figures the extractor could
+not place are returned as `unextracted`, never dropped silently.
+
+The patterns follow the wire styles of Yonhap, the Korea Herald, JoongAng Daily and Reuters, radio
+scripts with spelled-out numbers (normalized first), aggregator summaries whose sentences cite their
+sources ([1][2]: one row set per cited source plus the summary itself), and Yonhap's Korean style.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+from wrapcheck.numbers import parse_spelled, LEVEL
+from wrapcheck.registry import load_registry
+from wrapcheck.text import MONTHS
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+COLUMNS = ["date", "source", "instrument", "kind", "outlet", "title", "close", "change", "change_pct", "prior_close",
+           "individual_net", "foreign_net", "institution_net", "advancers", "decliners", "unchanged",
+           "issues_traded", "volume", "turnover", "statement"]
+
+NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+KNUM = r"(?:(?:\d[\d,]*조\s*)?(?:\d[\d,]*천)?\d*[\d,]*억\s*(?:\d[\d,]*천)?\d*만?\s*원|\d[\d,]*조\s*원)(?!대)"
+AMOUNT = rf"(?:{NUM})\s*(?:million|billion|trillion|bn|tn)\s*won"
+UP = r"rose|gained|added|climbed|jumped|advanced|increased|surged|soared|rallied|edged up|was up|moved up|went up|spiked"
+DOWN = r"fell|dropped|lost|declined|slid|shed|slipped|decreased|plunged|tumbled|sank|edged down|was down|moved down|went down|retreated|eased"
+UPING = r"rising|gaining|adding|climbing|jumping|advancing|surging|soaring|up|higher"
+DOWNING = r"falling|losing|shedding|dropping|sliding|slipping|declining|down|lower"
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("p", "br", "li", "div", "h1", "h2", "h3", "tr"):
+            self.parts.append("\n")
+
+
+def article_text(path: Path) -> str:
+    raw = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix.lower() in (".html", ".htm"):
+        parser = _Text()
+        parser.feed(raw)
+        raw = html.unescape("".join(parser.parts))
+    elif path.suffix.lower() in (".md", ".markdown"):
+        raw = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", raw)  # [text](link) -> text
+        raw = re.sub(r"^[#>*\-\s]+", "", raw, flags=re.M)
+    return raw.replace("\u2011", "-").replace("\u2212", "-").replace("\u00a0", " ")
+
+
+# -- spelled-out numbers (radio scripts) are rewritten as digits before matching --------------------
+_SPELLED_RUN = re.compile(
+    r"\b(?:(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|point|\d+)(?![\w])-?)+"
+    r"(?<=[\w])", re.IGNORECASE)
+
+
+def despell(text: str) -> str:
+    def repl(m: re.Match) -> str:
+        phrase = m.group()
+        if not re.search(r"point|thousand|hundred|[a-z]", phrase, re.I) or not re.search(r"[-]", phrase):
+            return phrase
+        figure = parse_spelled(phrase, LEVEL)
+        if figure is None:
+            return phrase
+        return f"{figure.value:,.{figure.decimals}f}"
+
+    return _SPELLED_RUN.sub(repl, text)
+
+
+# -- sentences, dates, sources --------------------------------------------------------------------
+_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z가-힣\"'(0-9-])|\n+")
+_CITE = re.compile(r"\[(\d+)\]")
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SPLIT.split(text) if s and s.strip()]
+
+
+def find_session_date(text: str) -> str | None:
+    m = re.search(r"\b(20\d\d)-(\d\d)-(\d\d)\b", text)
+    candidates = []
+    if m:
+        candidates.append(date(int(m[1]), int(m[2]), int(m[3])))
+    for m in re.finditer(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2}),?\s+(20\d\d)\b", text):
+        try:
+            candidates.append(date(int(m[3]), MONTHS[m[1].lower()], int(m[2])))
+        except ValueError:
+            continue
+    m = re.search(r"(20\d\d)년\s*(\d{1,2})월\s*(\d{1,2})일", text)
+    if m:
+        candidates.append(date(int(m[1]), int(m[2]), int(m[3])))
+    if not candidates:
+        return None
+    timeline = re.findall(r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)", text, re.M)
+    return (max(candidates) if timeline else candidates[0]).isoformat()
+
+
+def cited_sources(text: str) -> dict[str, str]:
+    """[1] Yonhap: ... -> {"1": "yonhap-1"} from an aggregator's source list."""
+    out = {}
+    for m in re.finditer(r"^\s*\[?(\d+)\]?\.?\s*\n?\s*([A-Z][\w .&-]{1,40}?):", text, re.M):
+        out[m[1]] = f"{re.sub(r'[^a-z0-9]+', '-', m[2].lower()).strip('-')}-{m[1]}"
+    return out
+
+
+# -- the patterns --------------------------------------------------------------------------------
+@dataclass
+class Found:
+    instrument: str
+    fields: dict[str, str]
+    sentence: str
+    span: tuple[int, int] = (0, 0)
+
+
+def _signed(value: str, negative: bool) -> str:
+    value = value.strip()
+    return ("-" if negative else "+") + value.lstrip("+-")
+
+
+INDEX_NAMES = {"kospi": "KOSPI", "kosdaq": "KOSDAQ", "코스피": "KOSPI", "코스닥": "KOSDAQ"}
+
+
+def _index_of(sentence: str, before: int) -> str:
+    """The index a sentence speaks of, by the last index name before ``before`` (KOSPI by default)."""
+    names = [(m.start(), m.group().lower()) for m in re.finditer(r"kospi|kosdaq|코스피|코스닥|secondary bourse|tech-heavy", sentence[:before], re.I)]
+    if not names:
+        return "KOSPI"
+    last = names[-1][1]
+    return "KOSDAQ" if last in ("kosdaq", "코스닥", "secondary bourse", "tech-heavy") else "KOSPI"
+
+
+PCT = r"(?:percent|per cent|%)"
+INDEX_PATTERNS = [
+    # closed up 24.67 points, or 1.02%, at 2,442.51 / was down 3.36 points or 0.13 per cent at 2,537.15
+    re.compile(rf"(?:closed|was|ended|finished)\s+(?P<dir>up|down|higher|lower)\s+(?P<chg>{NUM})\s*points?,?\s+or\s+(?P<pct>{NUM})\s*{PCT},?\s+at\s+(?P<close>{NUM})", re.I),
+    # rose 74.45 points, or 1.58 percent, to 4,797.55 / to close at / to reach
+    re.compile(rf"(?P<dir>{UP}|{DOWN})\s+(?P<chg>{NUM})\s*points?,?\s+(?:or\s+)?(?P<pct>{NUM})\s*{PCT},?\s+(?:on \w+\s+)?to\s+(?:close at\s+|finish at\s+|end at\s+|reach\s+|settle at\s+)?(?P<close>{NUM})", re.I),
+    # closed at 4,840.74, gaining 43.19 points, or 0.9 percent / finished at 4,525.48, up 67.96 points (1.52%)
+    re.compile(rf"(?:closed|finished|ended|settled)\s+at\s+(?P<close>{NUM}),?\s+(?P<dir>{UPING}|{DOWNING}|advancing)\s+(?P<chg>{NUM})\s*points?,?\s*(?:\(|or\s+)(?P<pct>{NUM})\s*(?:%|percent)", re.I),
+    # closed 0.9 percent up at 4,952.53
+    re.compile(rf"closed\s+(?P<pct>{NUM})\s*(?:percent|%)\s+(?P<dir>up|higher|down|lower)\s+at\s+(?P<close>{NUM})", re.I),
+    # slipping 0.16 percent to 955.97
+    re.compile(rf"(?P<dir>{UPING}|{DOWNING}|{UP}|{DOWN})\s+(?P<pct>{NUM})\s*(?:percent|%)\s+to\s+(?P<close>{NUM})(?!\s*won)", re.I),
+    # 코스피는 전 거래일보다 67.96포인트(1.52%) 오른 4,525.48에
+    re.compile(rf"(?P<chg>{NUM})\s*(?:포인트|p)\s*\(\s*(?P<pct>{NUM})\s*%?p?\s*\)\s*(?P<dir>오른|상승한|급등한|뛴|내린|하락한|급락한|떨어진)\s*(?P<close>{NUM})"),
+]
+CLOSE_ONLY = re.compile(rf"(?:KOSPI|Kospi|KOSDAQ|Kosdaq|index)\s+(?:closes|closed|ended|finished)\s+at\s+(?:a\s+(?:record|fresh high|new high)\s+)?(?P<close>{NUM})(?!\s*(?:won|%))")
+YIELD_LEVEL = re.compile(rf"(?P<tenor>three|five|ten|3|5|10)-year\s+(?:Treasury\s+|government bond\s+)?yield\s+(?:rises|rose|falls|fell|stood|stands|closed|ended)\s+(?:at|to)\s+(?P<close>{NUM})\s*%", re.I)
+KO_DOWN = ("내린", "하락한", "급락한", "떨어진", "내렸", "하락")
+
+FLOW_WHO = {"individual": "individual_net", "individuals": "individual_net", "retail": "individual_net",
+            "foreign": "foreign_net", "foreigners": "foreign_net", "institutions": "institution_net",
+            "institutional": "institution_net", "institution": "institution_net", "개인": "individual_net",
+            "외국인": "foreign_net", "기관": "institution_net"}
+_WHO = r"individual investors|individuals|retail investors|retail|foreign investors|foreigners|foreign|institutional investors|institutions|institutional"
+FLOW_BUY = re.compile(r"bought|buy|purchas|net buyers|scooped|snapped|net purchases|inflows|순매수|매수|사들", re.I)
+FLOW_SELL = re.compile(r"sold|sell|selling|net sellers|offload|off-load|dump|outflows|net selling|순매도|매도|팔아", re.I)
+
+
+def _who(word: str) -> str | None:
+    w = word.lower().split()[0]
+    return FLOW_WHO.get(w)
+
+
+def _flows(sentence: str) -> list[tuple[str, str, str, int]]:
+    """(field, amount as written, sign word, position) for each category with an amount."""
+    out = []
+    ko = re.search(r"[가-힣]", sentence) is not None
+    if ko:
+        # 외국인이 2천858억원, 개인이 1천404억원어치를 각각 팔아치웠다 / 외국인은 6천188억원을 순매도
+        listed = re.search(rf"(?P<whos>(?:(?:외국인|개인|기관)(?:과|와|,)?\s*)+)(?:이|은|는)?\s*(?:각각?|각)\s*(?P<amts>(?:{KNUM}(?:[,\s]|과|와)*)+)", sentence)
+        if listed:
+            whos = re.findall(r"외국인|개인|기관", listed["whos"])
+            amts = re.findall(KNUM, listed["amts"])
+            tail = sentence[listed.end():]
+            for who, amt in zip(whos, amts):
+                out.append((FLOW_WHO[who], amt, tail, listed.start()))
+            sentence = sentence[: listed.start()] + " " * (listed.end() - listed.start()) + sentence[listed.end():]
+        pairs = list(re.finditer(rf"(?P<who>외국인|개인|기관)(?:은|이|과|도|의)?\s*(?:[^,.\d외개기]{{0,12}}?\s*)(?P<amt>{KNUM})", sentence))
+        for p in pairs:
+            tail = sentence[p.end(): p.end() + 40]
+            nxt = [q.start() for q in pairs if q.start() > p.start()]
+            segment = sentence[p.end(): nxt[0]] if nxt else sentence[p.end():]
+            word = segment if (FLOW_BUY.search(segment) or FLOW_SELL.search(segment)) else sentence[p.end():]
+            out.append((FLOW_WHO[p["who"]], p["amt"], word or tail, p.start()))
+        return out
+    if "respectively" in sentence.lower():
+        # "..., while foreign and institutional investors bought 405 billion won and 338 billion won, respectively":
+        # the categories and amounts of the clause that says respectively, in order.
+        for clause in re.split(r",\s*while\s+|;\s*|\.\s+", sentence):
+            if "respectively" not in clause.lower():
+                continue
+            first_amount = re.search(AMOUNT, clause, re.I)
+            if not first_amount:
+                continue
+            names = [m.group() for m in re.finditer(rf"\b(?:{_WHO})\b", clause[: first_amount.start()], re.I)]
+            fields = [f for f in dict.fromkeys(_who(w) for w in names) if f]
+            amounts = [m.group() for m in re.finditer(AMOUNT, clause, re.I)]
+            if len(fields) == len(amounts) and fields:
+                out += [(f, a, clause, 0) for f, a in zip(fields, amounts)]
+                sentence = sentence.replace(clause, " ")
+                break
+        # "Retail investors were net buyers with 1.2 trillion won. Foreigners and institutions were net sellers, each ..."
+    whos = list(re.finditer(rf"\b(?:{_WHO})\b", sentence, re.I))
+    for k, who in enumerate(whos):
+        end = whos[k + 1].start() if k + 1 < len(whos) else len(sentence)
+        segment = sentence[who.end(): end]
+        amount = re.search(AMOUNT, segment, re.I)
+        if amount and amount.start() <= 60:
+            out.append((_who(who.group()), amount.group(), segment[: amount.start()] or segment, who.start()))
+    return out
+
+
+BREADTH_PATTERNS = [
+    (re.compile(r"(?P<a>gainers|winners|advancers|decliners|losers)\s+(?:outnumbered|outnumber|outpaced|outpacing|beating|beat|outnumbering)\s+(?P<b>gainers|winners|advancers|decliners|losers)\s+(?P<n1>\d[\d,]*)\s+to\s+(?P<n2>\d[\d,]*)", re.I), "pair"),
+    (re.compile(r"(?P<n1>\d[\d,]*)\s+stocks?\s+gaining(?:\s+ground)?\s+against\s+(?P<n2>\d[\d,]*)\s+that\s+declined(?:\s+out of a total of\s+(?P<n3>\d[\d,]*)\s+traded issues)?", re.I), "adv-dec-total"),
+    (re.compile(r"Of the total\s+(?P<n3>\d[\d,]*)\s+(?:issues traded|traded issues),\s+(?P<n1>\d[\d,]*)\s+shares (?:rose|advanced)(?:,\s+while\s+(?P<n2>\d[\d,]*)\s+declined)?", re.I), "total-adv"),
+    (re.compile(r"of the total traded issues of\s+(?P<n3>\d[\d,]*),\s+the number of advancing shares was\s+(?P<n1>\d[\d,]*)", re.I), "total-adv"),
+]
+VOLUME = re.compile(rf"(?:trade|trading)\s+volume\s+(?:during the session on the \w+ index\s+)?(?:was\s+\w+\s+at|reache?d?s?|stood at|came to|was)\s+(?:a\s+\w+\s+)?(?P<vol>{NUM}\s*(?:million|billion)?\s*shares)?\s*(?:worth\s+|\()?(?P<turn>{NUM}\s*(?:trillion|billion)\s*won)?", re.I)
+TURNOVER_KO = re.compile(rf"유가증권시장\s*거래대금은\s*(?P<turn>{KNUM})")
+YIELD_VS = re.compile(rf"(?P<tenor>three|five|ten|3|5|10)-year\s+(?:Korean\s+)?(?:treasury\s+|Treasury\s+|government\s+)?(?:bond\s+)?yielded\s+(?P<close>{NUM})\s*(?:per cent|percent|%),?\s+(?:versus|higher than|lower than|compared with)\s+the previous day's\s+(?P<prior>{NUM})\s*(?:per cent|percent|%)", re.I)
+YIELD = re.compile(rf"(?P<tenor>three|five|ten|3|5|10)-year\s+(?:Korean\s+)?(?:Treasury\s+|treasury\s+|government\s+)?(?:bond\s+)?yield\s+(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING}|climbing|rising)\s+(?:by\s+)?(?P<chg>{NUM})\s*basis points?\s+to\s+(?P<close>{NUM})\s*%", re.I)
+TENOR = {"three": "KTB 3Y", "3": "KTB 3Y", "five": "KTB 5Y", "5": "KTB 5Y", "ten": "KTB 10Y", "10": "KTB 10Y"}
+FX_PATTERNS = [
+    # The won was quoted at 1,432.2 per dollar on the onshore settlement platform, 0.04% higher than its previous close at 1,432.8
+    re.compile(rf"(?P<subj>the (?:Korean )?won)\s+was quoted at\s+(?P<close>{NUM})\s+per (?:US |U\.S\. )?dollar on the onshore settlement platform,\s+(?P<pct>{NUM})\s*(?:%|per cent|percent)\s+(?P<pdir>higher|firmer|stronger|weaker|lower|softer)\s+than its previous close (?:at|of)\s+(?P<prior>{NUM})", re.I),
+    # The won weakened to 1,445.50 per U.S. dollar, down 1.7 won / was quoted at 1,473.6 per dollar, weakening by 3.9 won
+    re.compile(rf"(?P<subj>the (?:Korean |local )?(?:won|currency))\s+(?:(?:was\s+)?(?:quoted|closed|ended|finished|traded|trading)\s+at|weaken(?:ed|s) to|strengthen(?:ed|s) to|fell to|rose to|closes at)\s+(?P<close>{NUM})\s*(?:won\s+)?(?:per|a|against the)\s+(?:U\.S\.\s+|US\s+)?(?:dollar|greenback)(?:,\s*(?P<dir>up|down|weakening|strengthening|rising|falling|gaining|losing)\s+(?:by\s+)?(?P<chg>{NUM})\s*won)?", re.I),
+    # the dollar strengthened slightly, rising 1.7 won to 1,445.5
+    re.compile(rf"(?P<subj>the (?:U\.S\. )?dollar)\s+\w+(?:\s+\w+)?,\s+(?P<dir>rising|falling|gaining|losing|up|down)\s+(?P<chg>{NUM})\s*won\s+to\s+(?P<close>{NUM})", re.I),
+    # gained strength against the greenback, closing at 1,469.7 won
+    re.compile(rf"(?P<subj>the (?:Korean )?won)\b[^.]*?closing at\s+(?P<close>{NUM})\s*won", re.I),
+    # 원/달러 환율은 전 거래일 종가보다 0.4원 내린 1,322.6원에
+    re.compile(rf"(?P<subj>환율)[은는이]?[^.]*?(?P<chg>{NUM})\s*원\s*(?P<dir>오른|내린|상승한|하락한|급등한|급락한|높은|낮은)\s*(?:달러당\s*)?(?P<close>{NUM})\s*원"),
+]
+
+
+def _stock_names() -> dict[str, str]:
+    registry = load_registry()
+    names = {}
+    for inst in registry.instruments.values():
+        if inst.kind == "stock":
+            for alias in (inst.name, *inst.aliases, *inst.mentions):
+                if len(alias) >= 3 and not alias.isdigit():
+                    names[alias] = inst.name
+    return names
+
+
+def _stock_patterns():
+    names = _stock_names()
+    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    patterns = [
+        re.compile(rf"(?P<name>{alternation})\s+(?:shares\s+)?(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING}|soared|soaring|jumping)\s+(?P<pct>{NUM})\s*(?:percent|%)(?:\s+to\s+(?P<close>{NUM})\s*won)?"),
+        re.compile(rf"(?P<name>{alternation})\s*\((?P<dir>up|down)\s+(?P<pct>{NUM})%\)"),
+        re.compile(rf"(?P<name>{alternation})\s*\((?P<sign>[-+]?)(?P<pct>{NUM})%\)"),
+        re.compile(rf"(?P<name>{alternation})\s+(?P<dir>{UP}|{DOWN}|traded (?:higher|lower))\s+to\s+(?P<close>{NUM})\s*won"),
+    ]
+    return names, patterns
+
+
+@dataclass
+class Extraction:
+    rows: list[dict[str, str]]
+    unextracted: list[str] = field(default_factory=list)
+    session: str | None = None
+
+
+def extract_text(text: str, session: str | None = None, source: str | None = None, outlet: str = "") -> Extraction:
+    text = text.replace("\u2011", "-").replace("\u2013", "-").replace("\u2019", "'")
+    session = session or find_session_date(text)
+    if session is None:
+        raise ValueError("cannot tell the session date from the article; give --date YYYY-MM-DD")
+    sources_list = cited_sources(text)
+    own = source or "article"
+    names, stock_patterns = _stock_names(), _stock_patterns()[1]
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    unextracted = []
+    context = "KOSPI"
+    for raw_sentence in split_sentences(text):
+        if re.match(r"^\s*\[?\d+\]?\.?\s*$", raw_sentence):
+            continue
+        cites = _CITE.findall(raw_sentence)
+        if re.match(r"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:-\d{1,2})?,\s+20\d\d\s*-", raw_sentence):
+            dated = find_session_date(raw_sentence.split(" - ")[0] if " - " in raw_sentence else raw_sentence)
+            if dated != session:
+                continue  # a timeline line about another session
+        sentence = _CITE.sub("", raw_sentence)
+        plain = despell(sentence)
+        context = market_of(plain, context)
+        found = _match_sentence(plain, names, stock_patterns, context)
+        targets = [own] + [sources_list.get(c, f"source-{c}") for c in cites if sources_list]
+        for f in found:
+            for target in dict.fromkeys(targets):
+                row = rows.setdefault((target, f.instrument), {"date": session, "source": target, "instrument": f.instrument})
+                for k, v in f.fields.items():
+                    row.setdefault(k, v)
+                statement = row.get("statement", "")
+                if sentence.strip() not in statement:
+                    row["statement"] = (statement + "\n" + sentence.strip()).strip()
+        placed = " ".join(v for f in found for v in f.fields.values())
+        for number in re.finditer(r"\d[\d,]*(?:\.\d+)?(?=\s*(?:%|percent|per cent|points?|won|포인트|원|억|조|basis))", plain):
+            if number.group() not in placed:
+                clause = next((c for c in re.split(r"(?<!\d),(?!\d)|;", plain) if number.group() in c), plain)
+                if clause.strip() not in unextracted:
+                    unextracted.append(clause.strip())
+    ordered = sorted(rows.values(), key=lambda r: (r["source"] != own, r["source"], r["instrument"]))
+    for r in ordered:
+        if outlet:
+            r.setdefault("outlet", outlet)
+    return Extraction(ordered, unextracted, session)
+
+
+def market_of(sentence: str, previous: str) -> str:
+    """Which market flows and breadth belong to: the one the sentence names, else the last one named."""
+    kosdaq = re.search(r"kosdaq|코스닥|secondary bourse", sentence, re.I)
+    kospi = re.search(r"kospi|코스피|유가증권|main board|benchmark", sentence, re.I)
+    if kosdaq and not kospi:
+        return "KOSDAQ"
+    if kospi and not kosdaq:
+        return "KOSPI"
+    return previous
+
+
+def _match_sentence(sentence: str, names: dict[str, str], stock_patterns, context: str = "KOSPI") -> list[Found]:
+    found: list[Found] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(span) -> bool:
+        return all(span[1] <= a or span[0] >= b for a, b in taken)
+
+    for pattern in FX_PATTERNS:
+        for m in pattern.finditer(sentence):
+            if not free(m.span()):
+                continue
+            taken.append(m.span())
+            fields = {"close": m["close"]}
+            if m.groupdict().get("prior"):
+                fields["prior_close"] = m["prior"]
+                weaker = m["pdir"].lower() in ("weaker", "lower", "softer")  # the won's value: a weaker won is a higher rate
+                fields["change_pct"] = _signed(m["pct"], not weaker) + "%"
+            if m.groupdict().get("chg"):
+                subj, word = m["subj"].lower(), (m["dir"] or "").lower()
+                rate_up = word in ("오른", "상승한", "급등한", "높은") if subj == "환율" else (
+                    word in ("rising", "gaining", "up") if "dollar" in subj else word in ("down", "weakening", "falling", "losing"))
+                fields["change"] = _signed(m["chg"], not rate_up)
+            found.append(Found("USD/KRW", fields, sentence, m.span()))
+    for m in YIELD_VS.finditer(sentence):
+        taken.append(m.span())
+        found.append(Found(TENOR[m["tenor"].lower()], {"close": m["close"] + "%", "prior_close": m["prior"] + "%"}, sentence, m.span()))
+    for m in YIELD.finditer(sentence):
+        if not free(m.span()):
+            continue
+        taken.append(m.span())
+        down = re.fullmatch(rf"{DOWN}|{DOWNING}", m["dir"], re.I) is not None
+        found.append(Found(TENOR[m["tenor"].lower()], {"close": m["close"] + "%", "change": _signed(m["chg"], down) + "bp"}, sentence, m.span()))
+    for m in YIELD_LEVEL.finditer(sentence):
+        if free(m.span()):
+            taken.append(m.span())
+            found.append(Found(TENOR[m["tenor"].lower()], {"close": m["close"] + "%"}, sentence, m.span()))
+    for pattern in stock_patterns:
+        for m in pattern.finditer(sentence):
+            if not free(m.span()):
+                continue
+            taken.append(m.span())
+            groups = m.groupdict()
+            word = (groups.get("dir") or "").lower()
+            down = bool(re.fullmatch(rf"{DOWN}|{DOWNING}|traded lower", word)) or groups.get("sign") == "-"
+            fields = {}
+            if groups.get("pct"):
+                fields["change_pct"] = _signed(groups["pct"], down) + "%"
+            if groups.get("close"):
+                fields["close"] = groups["close"]
+            found.append(Found(names[m["name"]], fields, sentence, m.span()))
+    for pattern in INDEX_PATTERNS:
+        for m in pattern.finditer(sentence):
+            if not free(m.span()):
+                continue
+            taken.append(m.span())
+            word = m["dir"].lower()
+            down = bool(re.fullmatch(rf"{DOWN}|{DOWNING}", word)) or word in KO_DOWN
+            fields = {"close": m["close"], "change_pct": _signed(m["pct"], down) + "%"}
+            if m.groupdict().get("chg"):
+                fields["change"] = _signed(m["chg"], down)
+            found.append(Found(_index_of(sentence, m.start() + 1), fields, sentence, m.span()))
+    for m in CLOSE_ONLY.finditer(sentence):
+        if free(m.span()):
+            taken.append(m.span())
+            found.append(Found(_index_of(sentence, m.end()), {"close": m["close"]}, sentence, m.span()))
+    market = context
+    flows = _flows(sentence)
+    if flows:
+        fields = {}
+        for f, amount, word, _ in flows:
+            if f is None or f in fields:
+                continue
+            sells, buys = FLOW_SELL.search(word), FLOW_BUY.search(word)
+            negative = bool(sells) and (not buys or sells.start() < buys.start())
+            fields[f] = _signed(amount, negative)
+        if fields:
+            found.append(Found(market, fields, sentence))
+    for pattern, kind in BREADTH_PATTERNS:
+        m = pattern.search(sentence)
+        if not m:
+            continue
+        g = {k: v.replace(",", "") for k, v in m.groupdict().items() if v}
+        if kind == "pair":
+            first = "advancers" if m["a"].lower() in ("gainers", "winners", "advancers") else "decliners"
+            second = "decliners" if first == "advancers" else "advancers"
+            fields = {first: g["n1"], second: g["n2"]}
+        elif kind == "adv-dec-total":
+            fields = {"advancers": g["n1"], "decliners": g["n2"], **({"issues_traded": g["n3"]} if "n3" in g else {})}
+        else:
+            fields = {"issues_traded": g["n3"], "advancers": g["n1"], **({"decliners": g["n2"]} if "n2" in g else {})}
+        found.append(Found(market, fields, sentence))
+    m = VOLUME.search(sentence)
+    if m and (m["vol"] or m["turn"]):
+        fields = {}
+        if m["vol"]:
+            fields["volume"] = m["vol"].replace(" shares", "")
+        if m["turn"]:
+            fields["turnover"] = m["turn"]
+        found.append(Found(market, fields, sentence))
+    m = TURNOVER_KO.search(sentence)
+    if m:
+        found.append(Found("KOSPI", {"turnover": m["turn"].replace(" ", "")}, sentence))
+    return _merge(found)
+
+
+def _merge(found: list[Found]) -> list[Found]:
+    merged: dict[str, Found] = {}
+    for f in found:
+        if f.instrument in merged:
+            for k, v in f.fields.items():
+                merged[f.instrument].fields.setdefault(k, v)
+        else:
+            merged[f.instrument] = Found(f.instrument, dict(f.fields), f.sentence)
+    return list(merged.values())
+
+
+def extract_file(path: Path, session: str | None = None, source: str | None = None) -> Extraction:
+    text = article_text(path)
+    return extract_text(text, session, source or re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-"))
+
+
+def write_csv(extraction: Extraction, stream) -> None:
+    import csv
+
+    writer = csv.DictWriter(stream, COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in extraction.rows:
+        writer.writerow({c: row.get(c, "") for c in COLUMNS})
