@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 # Exit 1 means a check failed: the seed's summary has a wrong timeline line (C002), our first catch.
 # Anything else (2: bad input or usage) stops make.
 run: setup
-	$(BIN)/validate fixtures/2026-01-06.csv --history fixtures || [ $$? -eq 1 ]
+	$(BIN)/validate fixtures/2026-01-06.csv --history fixtures --html || [ $$? -eq 1 ]
 
 test: setup
 	$(BIN)/python -m pytest

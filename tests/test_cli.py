@@ -20,7 +20,7 @@ def run(*args):
 
 
 def test_seed_fails_only_c002_on_the_summary_and_writes_reports(tmp_path):
-    result = run("validate", SEED, "--reports", tmp_path, "--format", "json")
+    result = run("validate", SEED, "--reports", tmp_path, "--format", "json", "--html")
     assert result.exit_code == 1, result.output
     failing = {(s["source"], r["instrument"], r["code"]) for s in json.loads(result.output)["sources"]
                for r in s["results"] if r["status"] in ("fail", "error")}

@@ -92,6 +92,14 @@ def test_formats_to_files_and_stdout_carries_only_one(tmp_path):
     assert both.returncode == 2 and "only one format can go to stdout" in both.stderr
 
 
+def test_default_run_writes_no_html_and_never_imports_matplotlib(tmp_path):
+    code = ("import sys; from wrapcheck.cli import app; sys.argv=['validate','validate',%r,'--reports',%r]\n"
+            "try: app()\nexcept SystemExit: pass\nprint('matplotlib' in sys.modules, 'jinja2' in sys.modules)") % (str(SEED), str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip().splitlines()[-1] == "False False"
+    assert not list(tmp_path.rglob("*.html"))
+
+
 def test_no_progress_bar_when_not_a_terminal(tmp_path):
     out = cli(FIXTURES, "--reports", tmp_path)
     assert "reading files" not in out.stdout and "checking S001" not in out.stdout
@@ -100,7 +108,7 @@ def test_no_progress_bar_when_not_a_terminal(tmp_path):
 def test_html_is_offline_and_escaped(tmp_path):
     rows = read_rows()
     find(rows, "summary", "KOSPI").update(statement="Jan 7, 2026 - <script>alert(1)</script> closes higher.")
-    cli(write_rows(tmp_path / "s.csv", rows), "--reports", tmp_path / "out")
+    cli(write_rows(tmp_path / "s.csv", rows), "--reports", tmp_path / "out", "--html")
     page = (tmp_path / "out" / "2026-01-06" / "summary-source.html").read_text()
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     import re
@@ -117,7 +125,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 def test_report_in_a_real_browser(tmp_path):
     rows = read_rows()
     find(rows, "summary", "KOSPI")["change_pct"] = "1.62%"
-    cli(write_rows(tmp_path / "s.csv", rows), "--reports", tmp_path / "out", "--history", FIXTURES)
+    cli(write_rows(tmp_path / "s.csv", rows), "--reports", tmp_path / "out", "--history", FIXTURES, "--html")
     page = tmp_path / "out" / "2026-01-06" / "summary-source.html"
     dom = subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

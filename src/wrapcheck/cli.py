@@ -82,7 +82,7 @@ def validate(
     history: Annotated[Optional[list[Path]], typer.Option("--history", help="Files or folders of other sessions, read as history only (repeatable).")] = None,
     reference: Annotated[Optional[list[Path]], typer.Option("--reference", help="Official session files or folders: compared with (O001) and preferred as history.")] = None,
     no_reports: Annotated[bool, typer.Option("--no-reports", help="Write no report files.")] = False,
-    html: Annotated[Optional[bool], typer.Option("--html/--no-html", help="Write HTML reports (default: when the run has at most 100 sources).", show_default=False)] = None,
+    html: Annotated[bool, typer.Option("--html", help="Also write HTML reports with charts (for editors; imports matplotlib).")] = False,
     select: Annotated[Optional[list[str]], typer.Option("--select", help="Run only rules whose code starts with these (repeatable, or comma-separated).")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip rules whose code starts with these.")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Lowest severity of a failing check that fails the run.")] = FailOn.ERROR,

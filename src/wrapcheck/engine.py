@@ -97,7 +97,7 @@ def _frame(index: pd.Index, code: str, status: str, message) -> pd.DataFrame:
             "expected_text": np.full(n, None, dtype=object),
             "difference": np.full(n, np.nan),
             "tolerance": np.full(n, np.nan),
-            "message": message,
+            "message": pd.Series(np.broadcast_to(np.asarray(message, dtype=object), (n,)), dtype=object) if n else pd.Series([], dtype=object),
         }
     )
 

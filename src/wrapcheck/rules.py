@@ -160,14 +160,15 @@ def outcome(
     failing = np.flatnonzero(status == Status.FAIL.value)
     if len(failing) and message is not None:
         messages[failing] = message(failing)
+    # Object columns stay object: Arrow-backed strings copy the whole column on every single-cell write.
     frame = pd.DataFrame(
         {
-            "status": status,
+            "status": pd.Series(status, index=index, dtype=object),
             "observed": _column(observed, n),
             "expected": _column(expected, n),
             "difference": _column(difference, n),
             "tolerance": _column(tolerance, n),
-            "message": messages,
+            "message": pd.Series(messages, index=index, dtype=object),
         },
         index=index,
     )

@@ -52,9 +52,9 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_reports(report: Report, folder: Path, results: str = "all", html: bool | None = None) -> list[Path]:
-    """reports/<date>/<source>.json and .md per source, reports/<date>/summary.json and .md, and the
-    HTML pages (``html``: None writes them for runs of up to html.AUTO_LIMIT sources)."""
+def write_reports(report: Report, folder: Path, results: str = "all", html: bool = False) -> list[Path]:
+    """reports/<date>/<source>.json and .md per source, reports/<date>/summary.json and .md, and with
+    ``html`` the HTML pages (matplotlib is imported only then: it is not on the CI gate's path)."""
     from wrapcheck.reporters.columnar import source_texts
     from wrapcheck.reporters.markdown import day_summary_markdown, source_markdowns
 
@@ -76,15 +76,10 @@ def write_reports(report: Report, folder: Path, results: str = "all", html: bool
         write_atomic(day / "summary.json", json.dumps(document, ensure_ascii=False, indent=1) + "\n")
         write_atomic(day / "summary.md", day_summary_markdown(date, headers, summary))
         written += [day / "summary.json", day / "summary.md"]
-    sources = sum(len(h) for h in by_date.values())
-    from wrapcheck.reporters.html import AUTO_LIMIT
-
-    if html or (html is None and sources <= AUTO_LIMIT):
+    if html:
         from wrapcheck.reporters.html import write_html
 
         written += write_html(report, folder, by_date)
-    elif html is None:
-        report.notes.append(f"HTML reports not written for {sources:,} sources (more than {AUTO_LIMIT}); pass --html to write them")
     return written
 
 

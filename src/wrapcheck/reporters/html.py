@@ -24,8 +24,6 @@ from wrapcheck.reporters.markdown import skip_groups
 from wrapcheck.reporters.text import describe_value, problems
 from wrapcheck.text import sentences
 
-AUTO_LIMIT = 100  # sources in a run above which HTML is written only when asked (--html)
-
 
 @cache
 def environment():
