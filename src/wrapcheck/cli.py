@@ -90,6 +90,8 @@ def validate(
     results: Annotated[Results, typer.Option("--results", help="Which results the JSON lists: all, problems (no passes) or failures; counts always cover all.")] = Results.ALL,
     session: Annotated[Optional[str], typer.Option("--date", help="Session date of articles that do not say it (YYYY-MM-DD).")] = None,
     encoding: Annotated[Optional[str], typer.Option("--encoding", help="Text encoding of the input (default: detected; e.g. cp949, utf-16).")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="local (default) or gx: run the rules GX can express through Great Expectations 1.x.")] = "local",
+    gx_docs: Annotated[Optional[Path], typer.Option("--gx-docs", help="With --engine gx: also build GX Data Docs in this folder.")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback instead of a one-line message.")] = False,
 ) -> None:
     """Validate reported session figures; exit 0 if nothing fails, 1 if a check fails, 2 on bad input."""
@@ -98,6 +100,13 @@ def validate(
 
     select_codes, ignore_codes = _codes(select), _codes(ignore)
     outputs = _outputs(output_format or ["console"], debug)
+    if engine not in ("local", "gx"):
+        _fail(f"--engine {engine!r}: choose local or gx", debug)
+    if engine == "gx":
+        try:
+            import great_expectations  # noqa: F401  (2.5-3 s: only on this path)
+        except ImportError:
+            _fail("--engine gx needs Great Expectations: pip install 'wrapcheck[gx]'", debug)
     try:
         rules = select_rules(select_codes, ignore_codes)
     except Exception as exc:  # a broken rule file
@@ -109,7 +118,7 @@ def validate(
     try:
         report = validate_paths(paths, select_codes, ignore_codes, fail_on=fail_on.value, history=history,
                                 reference=reference, encoding=encoding, progress=bar.update if bar else None,
-                                session=session)
+                                session=session, engine=engine, gx_docs=gx_docs)
     except LoadError as exc:
         if bar:
             bar.stop()
@@ -216,6 +225,30 @@ def extract(
         write_csv(extraction, sys.stdout)
     for sentence in extraction.unextracted:
         typer.echo(f"not extracted: {sentence}", err=True)
+
+
+@app.command("export-gx")
+def export_gx(
+    out: Annotated[Path, typer.Option("--out", help="Folder for wrapcheck_suite.json, not_expressible.json (and gx_frame.csv).")],
+    frame: Annotated[Optional[list[Path]], typer.Option("--frame", help="Session files to prepare as the GX frame (derived columns included).")] = None,
+) -> None:
+    """Export the rulebook as a Great Expectations 1.x ExpectationSuite, listing the rules GX cannot express."""
+    try:
+        import great_expectations  # noqa: F401
+    except ImportError:
+        _fail("export-gx needs Great Expectations: pip install 'wrapcheck[gx]'", False)
+    from wrapcheck.gx import export
+    from wrapcheck.loader import LoadError, load
+    from wrapcheck.registry import load_registry
+
+    table = None
+    if frame:
+        try:
+            table = load(list(frame)).table
+        except LoadError as exc:
+            _fail(str(exc), False)
+    for path in export(out, load_registry(), table):
+        typer.echo(f"wrote {path}")
 
 
 @app.command("calendar")

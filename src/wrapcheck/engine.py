@@ -153,13 +153,28 @@ def run_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
 
 
 def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
-        history: LoadedTable | None = None, reference: LoadedTable | None = None, progress=None) -> Report:
+        history: LoadedTable | None = None, reference: LoadedTable | None = None, progress=None,
+        engine: str = "local", gx_docs: Path | None = None) -> Report:
     ctx = Context(loaded, load_registry(), history, reference)
     frames = []
-    for number, rule in enumerate(rules.values() if len(loaded.table) else [], start=1):
+    notes = []
+    local = rules
+    if engine == "gx" and len(loaded.table):
+        from wrapcheck.gx import EXPRESSIBLE, run_gx  # imports great_expectations: only on this path
+
+        through_gx = {c: r for c, r in rules.items() if c in EXPRESSIBLE}
+        local = {c: r for c, r in rules.items() if c not in EXPRESSIBLE}
         if progress:
-            progress(f"checking {rule.code}", number, len(rules))
+            progress("checking through Great Expectations", 0, None)
+        frames += run_gx(ctx, through_gx, gx_docs)
+        notes.append(f"engine gx: {', '.join(through_gx)} ran through Great Expectations; "
+                     f"{', '.join(local) or 'none'} by wrapcheck (GX cannot express them: `wrapcheck export-gx`)")
+    for number, rule in enumerate(local.values() if len(loaded.table) else [], start=1):
+        if progress:
+            progress(f"checking {rule.code}", number, len(local))
         frames.append(run_rule(rule, ctx))
+    order = {c: i for i, c in enumerate(rules)}
+    frames.sort(key=lambda f: order.get(f["code"].iat[0], 0) if len(f) else 0)
     results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(RESULT_COLUMNS))
     if len(results):
         # Report order: by input row, then rule code (rules are already in code order).
@@ -173,13 +188,14 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         results=results,
         rules=rules,
         fail_on=fail_on,
-        notes=list(loaded.notes),
+        notes=list(loaded.notes) + notes,
         record=ctx.record if ctx.__dict__.get("_records") else None,  # computed only if a history rule ran
     )
 
 
 def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", history=None, reference=None,
-                   encoding: str | None = None, progress=None, session: str | None = None) -> Report:
+                   encoding: str | None = None, progress=None, session: str | None = None, engine: str = "local",
+                   gx_docs: Path | None = None) -> Report:
     """Load session files (or directories of them) and run the selected rules.
 
     ``history``: files or directories of other sessions, read as history only; ``reference``: official
@@ -195,4 +211,4 @@ def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", hist
     if reference:
         reference_loaded = load([reference] if isinstance(reference, (str, Path)) else list(reference), encoding)
     return run(loaded, select_rules(select, ignore), fail_on=fail_on, history=history_loaded, reference=reference_loaded,
-               progress=progress)
+               progress=progress, engine=engine, gx_docs=gx_docs)
