@@ -90,7 +90,8 @@ def validate(
     results: Annotated[Results, typer.Option("--results", help="Which results the JSON lists: all, problems (no passes) or failures; counts always cover all.")] = Results.ALL,
     session: Annotated[Optional[str], typer.Option("--date", help="Session date of articles that do not say it (YYYY-MM-DD).")] = None,
     encoding: Annotated[Optional[str], typer.Option("--encoding", help="Text encoding of the input (default: detected; e.g. cp949, utf-16).")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="local (default) or gx: run the rules GX can express through Great Expectations 1.x.")] = "local",
+    engine: Annotated[str, typer.Option("--engine", help="local (default); gx: the rules GX can express through Great Expectations 1.x; dask: partitions by instrument on a dask.distributed cluster.")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="With --engine dask: the scheduler address (default: a LocalCluster).")] = None,
     gx_docs: Annotated[Optional[Path], typer.Option("--gx-docs", help="With --engine gx: also build GX Data Docs in this folder.")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback instead of a one-line message.")] = False,
 ) -> None:
@@ -100,8 +101,13 @@ def validate(
 
     select_codes, ignore_codes = _codes(select), _codes(ignore)
     outputs = _outputs(output_format or ["console"], debug)
-    if engine not in ("local", "gx"):
-        _fail(f"--engine {engine!r}: choose local or gx", debug)
+    if engine not in ("local", "gx", "dask"):
+        _fail(f"--engine {engine!r}: choose local, gx or dask", debug)
+    if engine == "dask":
+        try:
+            import dask.distributed  # noqa: F401
+        except ImportError:
+            _fail("--engine dask needs dask.distributed: pip install 'wrapcheck[dask]'", debug)
     if engine == "gx":
         try:
             import great_expectations  # noqa: F401  (2.5-3 s: only on this path)
@@ -118,7 +124,7 @@ def validate(
     try:
         report = validate_paths(paths, select_codes, ignore_codes, fail_on=fail_on.value, history=history,
                                 reference=reference, encoding=encoding, progress=bar.update if bar else None,
-                                session=session, engine=engine, gx_docs=gx_docs)
+                                session=session, engine=engine, gx_docs=gx_docs, scheduler=scheduler)
     except LoadError as exc:
         if bar:
             bar.stop()

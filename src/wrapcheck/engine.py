@@ -154,11 +154,17 @@ def run_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
 
 def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         history: LoadedTable | None = None, reference: LoadedTable | None = None, progress=None,
-        engine: str = "local", gx_docs: Path | None = None) -> Report:
+        engine: str = "local", gx_docs: Path | None = None, scheduler: str | None = None) -> Report:
     ctx = Context(loaded, load_registry(), history, reference)
     frames = []
     notes = []
     local = rules
+    if engine == "dask" and len(loaded.table):
+        from wrapcheck.distributed import run_dask
+
+        results = run_dask(loaded, rules, fail_on, history, reference, scheduler)
+        return Report(files=loaded.files, table=loaded.table, raw=loaded.raw, results=results, rules=rules,
+                      fail_on=fail_on, notes=list(loaded.notes) + [f"engine dask: {loaded.table['instrument'].nunique()} instrument(s) in partitions"])
     if engine == "gx" and len(loaded.table):
         from wrapcheck.gx import EXPRESSIBLE, run_gx  # imports great_expectations: only on this path
 
@@ -195,7 +201,7 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
 
 def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", history=None, reference=None,
                    encoding: str | None = None, progress=None, session: str | None = None, engine: str = "local",
-                   gx_docs: Path | None = None) -> Report:
+                   gx_docs: Path | None = None, scheduler: str | None = None) -> Report:
     """Load session files (or directories of them) and run the selected rules.
 
     ``history``: files or directories of other sessions, read as history only; ``reference``: official
@@ -211,4 +217,4 @@ def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", hist
     if reference:
         reference_loaded = load([reference] if isinstance(reference, (str, Path)) else list(reference), encoding)
     return run(loaded, select_rules(select, ignore), fail_on=fail_on, history=history_loaded, reference=reference_loaded,
-               progress=progress, engine=engine, gx_docs=gx_docs)
+               progress=progress, engine=engine, gx_docs=gx_docs, scheduler=scheduler)

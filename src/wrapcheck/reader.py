@@ -19,7 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-SESSION_SUFFIXES = (".csv", ".tsv", *EXCEL_SUFFIXES)
+PARQUET_SUFFIXES = (".parquet", ".pq")
+SESSION_SUFFIXES = (".csv", ".tsv", *EXCEL_SUFFIXES, *PARQUET_SUFFIXES)
 # Encodings worth trying when the bytes are not UTF-8 (charset-normalizer picks among them).
 KOREAN_ENCODINGS = ["cp949", "euc_kr", "utf_16", "utf_8", "iso2022_kr", "johab", "latin_1"]
 
@@ -72,6 +73,8 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, l
     """Cells as written (strings, "" for empty), with lower-case snake_case column names, and notes."""
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return read_excel(path), [f"{path}: read as an Excel workbook (first sheet)"]
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        return read_parquet(path), []
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -182,3 +185,31 @@ def read_excel(path: Path) -> pd.DataFrame:
     if not records:
         raise ReadError(f"{path}: a header but no data rows")
     return pd.DataFrame(records, columns=columns, dtype=str)
+
+
+def read_parquet(path: Path) -> pd.DataFrame:
+    """A Parquet file (pyarrow). Text columns stay as written; a column stored as numbers is read as
+    the shortest text that gives back the stored value, so its precision is the stored value's."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several kinds for a file that is not Parquet
+        raise ReadError(f"{path}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
+    columns = [normalize_column(c) for c in table.column_names]
+    check_header(columns, path)
+    if table.num_rows == 0:
+        raise ReadError(f"{path}: a header but no data rows")
+    data = {}
+    for name, column in zip(columns, table.columns):
+        if pa_is_temporal(column.type):
+            column = pc.strftime(column, format="%Y-%m-%d")
+        data[name] = pc.fill_null(pc.cast(column, "string"), "").to_numpy(zero_copy_only=False)
+    return pd.DataFrame(data, dtype=object).astype(str)
+
+
+def pa_is_temporal(arrow_type) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_date(arrow_type) or pa.types.is_timestamp(arrow_type)
