@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test bench fuzz screenshot clean
+.PHONY: setup run test bench compare fuzz screenshot clean
 
 setup: $(STAMP)
 
@@ -25,6 +25,10 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/bench.py
+
+# wrapcheck vs naive Pandera vs Great Expectations vs the floor, on the same data and rules.
+compare: setup
+	$(BIN)/python bench/compare.py
 
 clean:
 	rm -rf $(VENV) reports/*/ bench/out .pytest_cache
