@@ -1,6 +1,4 @@
-import numpy as np
-
-from wrapcheck.rules import Rule, outcome, text_of
+from wrapcheck.rules import Rule, judge_rows, text_of
 from wrapcheck.text import MIXED_RATIO, breadth_claims
 
 
@@ -26,11 +24,8 @@ class BreadthWordsAgree(Rule):
         texts = text_of(rows).to_numpy()
         dates = rows["date"].to_numpy()
         adv, dec = rows["advancers"].to_numpy(), rows["decliners"].to_numpy()
-        n = len(rows)
-        ok, skipped = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
-        observed = np.full(n, "", dtype=object)
-        problems: dict[int, str] = {}
-        for i in range(n):
+
+        def judge(i):
             comparisons, polarities = breadth_claims(texts[i], dates[i])
             counts = {"advancers": adv[i], "decliners": dec[i]}
             issues = []
@@ -46,11 +41,7 @@ class BreadthWordsAgree(Rule):
                     issues.append(f"{phrase!r} but decliners {int(dec[i])} <= advancers {int(adv[i])}")
                 elif polarity == 0 and max(adv[i], dec[i]) > MIXED_RATIO * max(min(adv[i], dec[i]), 1):
                     issues.append(f"{phrase!r} but {int(adv[i])} advancers vs {int(dec[i])} decliners is more than {MIXED_RATIO:g} to 1")
-            observed[i] = "; ".join([c.phrase for c in comparisons] + [p for _, p in polarities])
-            if not comparisons and not polarities:
-                skipped[i] = True
-            elif issues:
-                ok[i] = False
-                problems[i] = "; ".join(issues)
-        return outcome(rows.index, ok, observed=observed, message=lambda where: [problems[i] for i in where],
-                       skipped=skipped, skip_message="skipped: the statement makes no breadth claim")
+            seen = "; ".join([c.phrase for c in comparisons] + [p for _, p in polarities])
+            return seen, (issues if comparisons or polarities else None)
+
+        return judge_rows(rows, judge, "skipped: the statement makes no breadth claim")

@@ -2,7 +2,7 @@ from datetime import date
 
 import numpy as np
 
-from wrapcheck.rules import Rule, outcome, text_of
+from wrapcheck.rules import Rule, judge_rows, text_of
 from wrapcheck.text import WEEKDAYS, dated_sentences, dateline, weekday_mentions
 
 
@@ -33,16 +33,12 @@ class DatesAgreeWithCalendar(Rule):
         cal = ctx.calendar
         texts = text_of(rows).to_numpy()
         dates = rows["date"].to_numpy(dtype=object)
-        n = len(rows)
-        ok, skipped = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
-        observed = np.full(n, "", dtype=object)
-        problems: dict[int, str] = {}
-        for i in range(n):
+
+        def judge(i):
             try:
                 session = date.fromisoformat(dates[i])
             except ValueError:
-                skipped[i] = True
-                continue
+                return "", None
             checked, issues = [], []
             for day, sentence in weekday_mentions(texts[i], dates[i]):
                 checked.append(day)
@@ -73,11 +69,6 @@ class DatesAgreeWithCalendar(Rule):
                     )
                 elif d.first == d.last and closed and d.market_action:
                     issues.append(f"{label} was {cal.why_closed(str(d.first))}, not a trading day: {d.sentence!r}")
-            observed[i] = "; ".join(checked)
-            if not checked:
-                skipped[i] = True
-            elif issues:
-                ok[i] = False
-                problems[i] = "; ".join(issues)
-        return outcome(rows.index, ok, observed=observed, message=lambda where: [problems[i] for i in where],
-                       skipped=skipped, skip_message="skipped: the statement names no date or weekday")
+            return "; ".join(checked), (issues if checked else None)
+
+        return judge_rows(rows, judge, "skipped: the statement names no date or weekday")

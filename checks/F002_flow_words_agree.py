@@ -1,6 +1,6 @@
 import numpy as np
 
-from wrapcheck.rules import Rule, fmt, outcome, sign_of, text_of
+from wrapcheck.rules import Rule, fmt, judge_rows, sign_of, text_of
 from wrapcheck.text import flow_claims
 
 FLOWS = ("individual_net", "foreign_net", "institution_net")
@@ -30,35 +30,22 @@ class FlowWordsAgree(Rule):
         texts = text_of(rows).to_numpy()
         dates = rows["date"].to_numpy()
         signs = {f: sign_of(rows[f].to_numpy(), rows[f + "__hw"].to_numpy()) for f in FLOWS}
-        n = len(rows)
-        ok = np.ones(n, dtype=bool)
-        skipped = np.zeros(n, dtype=bool)
-        problems: dict[int, str] = {}
-        observed = np.full(n, "", dtype=object)
-        for i in range(n):
-            claims = flow_claims(texts[i], dates[i])
+
+        def judge(i):
             found, issues = [], []
-            for field, said in claims.items():
+            for field, said in flow_claims(texts[i], dates[i]).items():
                 if not said:
                     continue
-                words = {c.sign for c in said}
                 found.append(f"{LABEL[field]}: " + ", ".join(repr(c.word) for c in said))
-                if len(words) > 1:
+                if len({c.sign for c in said}) > 1:
                     issues.append(f"the statement says both buying and selling for {LABEL[field]} ("
                                   + ", ".join(repr(c.word) for c in said) + ")")
                     continue
                 figure = rows[field].iat[i]
-                if np.isnan(figure):
-                    continue
                 claim = said[0].sign
-                if signs[field][i] and claim != signs[field][i]:
+                if not np.isnan(figure) and signs[field][i] and claim != signs[field][i]:
                     issues.append(f"{LABEL[field]} {'bought' if claim > 0 else 'sold'} per {said[0].word!r} "
                                   f"but {field} is {fmt(figure, rows[field + '__hw'].iat[i])}")
-            observed[i] = "; ".join(found)
-            if not found:
-                skipped[i] = True
-            elif issues:
-                ok[i] = False
-                problems[i] = "; ".join(issues)
-        return outcome(rows.index, ok, observed=observed, message=lambda where: [problems[i] for i in where],
-                       skipped=skipped, skip_message="skipped: the statement makes no buying or selling claim for a reported category")
+            return "; ".join(found), (issues if found else None)
+
+        return judge_rows(rows, judge, "skipped: the statement makes no buying or selling claim for a reported category")

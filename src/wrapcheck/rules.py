@@ -175,6 +175,23 @@ def outcome(
     return frame
 
 
+def judge_rows(rows: pd.DataFrame, judge: Callable[[int], tuple[str, list[str] | None]], skip_message: str) -> pd.DataFrame:
+    """For rules that read each row's text: ``judge(i)`` returns (what it read, problems), with problems
+    None when the row makes no claim to check (a skip) and [] when every claim holds."""
+    n = len(rows)
+    ok, skipped = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+    observed = np.full(n, "", dtype=object)
+    notes: dict[int, str] = {}
+    for i in range(n):
+        observed[i], problems = judge(i)
+        if problems is None:
+            skipped[i] = True
+        elif problems:
+            ok[i], notes[i] = False, "; ".join(problems)
+    return outcome(rows.index, ok, observed=observed, message=lambda where: [notes[i] for i in where],
+                   skipped=skipped, skip_message=skip_message)
+
+
 def _column(value: Any, n: int):
     if isinstance(value, pd.Series):
         return value.to_numpy()
