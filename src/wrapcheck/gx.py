@@ -13,6 +13,7 @@ need it, and nothing on the default path imports this module.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,9 @@ def gx_frame(table: pd.DataFrame, registry) -> pd.DataFrame:
         # A002: the reported percent against the interval of 100*c/(C-c) over the rounding of c and C
         c, hc, C, hC = t["change"], t["change__hw"], t["close"], t["close__hw"]
         corners = np.stack([100 * cc / (CC - cc) for cc in (c - hc, c + hc) for CC in (C - hC, C + hC)])
-        lo, hi = np.nanmin(corners, axis=0), np.nanmax(corners, axis=0)
+        with warnings.catch_warnings():  # rows without close or change have no corners: NaN, as intended
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lo, hi = np.nanmin(corners, axis=0), np.nanmax(corners, axis=0)
         valid = ((C - hC) - (c + hc) > 0).to_numpy()
         mid, spread = (lo + hi) / 2, (hi - lo) / 2
         ratio = (t["change_pct"].to_numpy() - mid) / (t["change_pct__hw"].to_numpy() + spread + FLOAT_GUARD(mid))

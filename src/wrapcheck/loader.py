@@ -164,14 +164,15 @@ def parse_frame(raw: pd.DataFrame, files: np.ndarray, rows: np.ndarray) -> tuple
     registry = load_registry()
     uniques = table["instrument_text"].unique()
     resolved = {u: registry.resolve(u) for u in uniques}
-    table["instrument"] = table["instrument_text"].map(lambda u: resolved[u].name if resolved[u] else u)
-    table["resolved"] = table["instrument_text"].map(lambda u: resolved[u] is not None)
+    # dict look-ups map column-wise; a Python lambda per row would cost seconds on an archive
+    table["instrument"] = table["instrument_text"].map({u: (r.name if r else u) for u, r in resolved.items()})
+    table["resolved"] = table["instrument_text"].map({u: r is not None for u, r in resolved.items()}).astype(bool)
     kind_given = raw["kind"].str.strip().str.lower()
-    registry_kind = table["instrument_text"].map(lambda u: resolved[u].kind if resolved[u] else "")
+    registry_kind = table["instrument_text"].map({u: (r.kind if r else "") for u, r in resolved.items()})
     table["kind"] = kind_given.where(kind_given.ne(""), registry_kind)
     for pos in np.flatnonzero((kind_given.ne("") & ~kind_given.isin(KINDS)).to_numpy()):
         errors.append((pos, "kind", raw["kind"].iat[pos], f"kind must be one of {', '.join(KINDS)}"))
-    table["market"] = table["instrument_text"].map(lambda u: resolved[u].market if resolved[u] else "")
+    table["market"] = table["instrument_text"].map({u: (r.market if r else "") for u, r in resolved.items()})
 
     # Numbers as written.
     is_yield = table["kind"].eq("yield").to_numpy()
