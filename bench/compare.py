@@ -15,8 +15,6 @@ is the process's. Ratios are to the floor (time) and to the CSV size (memory).
 from __future__ import annotations
 
 import argparse
-import json
-import resource
 import subprocess
 import sys
 import time
@@ -78,13 +76,9 @@ def run_floor(folder: Path) -> int:
 
 
 def run_pandera(folder: Path) -> int:
-    import numpy as np
     import pandera.pandas as pa
 
     df = _read(folder)
-
-    def check(fn):
-        return pa.Check(lambda d: pd_series(fn(d), d), element_wise=False)
 
     def pd_series(values, d):
         import pandas as pd
@@ -102,7 +96,6 @@ def run_pandera(folder: Path) -> int:
         return 0
     except pa.errors.SchemaErrors as exc:
         return int(exc.failure_cases["index"].nunique())
-    del np, check
 
 
 def run_gx(folder: Path) -> int:
@@ -121,17 +114,6 @@ def run_gx(folder: Path) -> int:
     definition = context.validation_definitions.add(gx.ValidationDefinition(name="v", data=batch, suite=suite))
     result = definition.run(batch_parameters={"dataframe": df}, result_format={"result_format": "SUMMARY"})
     return sum(r.result.get("unexpected_count", 0) for r in result.results)
-
-
-def measure(name: str, cmd: list[str]) -> tuple[float, float]:
-    start = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{name} failed: {proc.stderr[-500:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1024
 
 
 def main() -> None:

@@ -1,4 +1,3 @@
-import numpy as np
 
 from wrapcheck.rules import Rule, fmt, outcome, sign_of
 

@@ -1,7 +1,7 @@
 import numpy as np
 
 from wrapcheck.resources import data_dir, load_module
-from wrapcheck.rules import Rule, fmt, outcome
+from wrapcheck.rules import Rule, outcome
 
 
 class PlausibleValues(Rule):

@@ -1,6 +1,5 @@
 import csv
 import os
-import io
 from pathlib import Path
 
 import pytest

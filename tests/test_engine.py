@@ -1,7 +1,6 @@
 """Engine semantics: skips name what they needed, crashes are errors, nothing passes silently."""
 
 import numpy as np
-import pandas as pd
 
 from conftest import SEED
 from wrapcheck.engine import run, run_rule

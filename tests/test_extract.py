@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from conftest import SEED, read_rows
 from wrapcheck.engine import validate_paths

@@ -18,7 +18,7 @@ import pandas as pd
 
 from wrapcheck.numbers import CHANGE, COUNT, KRW_BN, NUMERIC_COLUMNS, SHARES, ParseError, clip, parse_figure
 from wrapcheck.reader import SESSION_SUFFIXES, ReadError, read_table
-from wrapcheck.registry import KINDS, load_registry, normalize_name
+from wrapcheck.registry import KINDS, load_registry
 
 REQUIRED_COLUMNS = ("date", "source", "instrument")
 TEXT_COLUMNS = ("kind", "outlet", "title", "url", "statement")

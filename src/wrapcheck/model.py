@@ -127,15 +127,6 @@ def _json_column(column: pd.Series) -> list[Any]:
     return [_clean(v) for v in values.tolist()]
 
 
-def is_failing(status: str, severity: str, fail_on: str = "error") -> bool:
-    """A crash (error) always counts; a fail counts when its severity reaches ``fail_on``."""
-    if status == Status.ERROR:
-        return True
-    if status != Status.FAIL:
-        return False
-    return severity == Severity.ERROR or fail_on == Severity.WARNING
-
-
 @dataclass
 class SourceReport:
     date: str

@@ -12,7 +12,6 @@ import json
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
