@@ -83,6 +83,18 @@ def _words_pattern(words: list[str]) -> str:
     return r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) + r")(?![\w-])"
 
 
+def attributed(sentence: str, marks: list[tuple[int, str, str]], pattern: re.Pattern):
+    """Each match of ``pattern`` in the sentence's clauses about the session, with the nearest mark
+    (position, kind, text) before it in the sentence, or None: "who did what" by proximity."""
+    for offset, clause in clauses(sentence):
+        if OTHER_PERIOD.search(clause):
+            continue
+        for m in pattern.finditer(clause):
+            pos = offset + m.start()
+            before = [mk for mk in marks if mk[0] < pos]
+            yield clause, m, (before[-1] if before else None)
+
+
 # -- direction ------------------------------------------------------------------------------------
 UP_WORDS = """up rose rises rising gained gains gaining jumped jumps jumping surged surges surging soared soars
 soaring climbed climbs climbing added adds advanced advances rallied rallies rallying strengthened
@@ -143,23 +155,18 @@ def direction_claims(text: str, session: str, instrument: Instrument) -> list[Cl
         marks = [(m.start(), "own", m.group()) for m in own.finditer(masked)]
         marks += [(m.start(), "other", m.group()) for m in others.finditer(masked)]
         marks.sort()
-        for offset, clause in clauses(masked):
-            if OTHER_PERIOD.search(clause):
+        for clause, m, nearest in attributed(masked, marks, DIRECTION):
+            if nearest is None or nearest[1] != "own":
                 continue
-            for m in DIRECTION.finditer(clause):
-                pos = offset + m.start()
-                before = [mk for mk in marks if mk[0] < pos]
-                if not before or before[-1][1] != "own":
-                    continue
-                lead = clause[:m.start()].lower()
-                if INTRADAY.search(clause) and re.search(r"\bafter\s*$", lead):
-                    continue  # "closed higher after falling early": the intraday move is not the close
-                word = m.group().lower()
-                sign = 1 if word in _UP else -1
-                subject = before[-1][2]
-                if instrument.kind == "fx" and fx_subject(subject) == "won":
-                    sign = -sign  # the won's value moves against the rate
-                claims.append(Claim(sign, word, subject, sentence))
+            lead = clause[:m.start()].lower()
+            if INTRADAY.search(clause) and re.search(r"\bafter\s*$", lead):
+                continue  # "closed higher after falling early": the intraday move is not the close
+            word = m.group().lower()
+            sign = 1 if word in _UP else -1
+            subject = nearest[2]
+            if instrument.kind == "fx" and fx_subject(subject) == "won":
+                sign = -sign  # the won's value moves against the rate
+            claims.append(Claim(sign, word, subject, sentence))
     return claims
 
 
@@ -182,16 +189,9 @@ def flow_claims(text: str, session: str) -> dict[str, list[Claim]]:
     out: dict[str, list[Claim]] = {k: [] for k in FLOW_CATEGORIES}
     for sentence in session_sentences(text, session):
         marks = [(m.start(), m.lastgroup, m.group()) for m in _CATEGORY.finditer(sentence)]
-        for offset, clause in clauses(sentence):
-            if OTHER_PERIOD.search(clause):
-                continue
-            for m in _FLOW.finditer(clause):
-                pos = offset + m.start()
-                before = [mk for mk in marks if mk[0] < pos]
-                if not before:
-                    continue
-                category = before[-1][1]
-                out[category].append(Claim(1 if m.lastgroup == "buy" else -1, m.group(), before[-1][2], sentence))
+        for _, m, nearest in attributed(sentence, marks, _FLOW):
+            if nearest is not None:
+                out[nearest[1]].append(Claim(1 if m.lastgroup == "buy" else -1, m.group(), nearest[2], sentence))
     return out
 
 
