@@ -16,7 +16,7 @@ from wrapcheck.loader import LoadedTable, discover, load
 from wrapcheck.model import Report, Status
 from wrapcheck.registry import load_registry
 from wrapcheck.resources import data_dir, load_module
-from wrapcheck.rules import OUTCOME, Context, Rule
+from wrapcheck.rules import OUTCOME, STATUSES, Context, Rule
 
 RULE_FILE = re.compile(r"^(?P<code>[A-Z]\d{3})_[a-z0-9_]+\.py$")
 RESULT_COLUMNS = ("idx", "code", "status", "observed", "observed_text", "expected", "expected_text", "difference",
@@ -90,7 +90,7 @@ def _frame(index: pd.Index, code: str, status: str, message) -> pd.DataFrame:
         {
             "idx": index.to_numpy(),
             "code": code,
-            "status": status,
+            "status": pd.Categorical(np.full(n, status, dtype=object), categories=STATUSES) if status else status,
             "observed": np.full(n, np.nan),
             "observed_text": np.full(n, None, dtype=object),
             "expected": np.full(n, np.nan),
@@ -181,12 +181,17 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         frames.append(run_rule(rule, ctx))
     order = {c: i for i, c in enumerate(rules)}
     frames.sort(key=lambda f: order.get(f["code"].iat[0], 0) if len(f) else 0)
+    sizes = [len(f) for f in frames]
     results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(RESULT_COLUMNS))
+    del frames  # the per-rule frames are copied into results: free them before the reorder copies again
     if len(results):
         # Report order: by input row, then rule code (rules are already in code order).
-        rule_number = np.repeat(np.arange(len(frames)), [len(f) for f in frames])
+        rule_number = np.repeat(np.arange(len(sizes)), sizes)
         order = np.lexsort((rule_number, results["idx"].to_numpy()))
         results = results.iloc[order].reset_index(drop=True)
+        # A handful of distinct codes and statuses over millions of rows: one byte each, not a string.
+        results["code"] = pd.Categorical(results["code"], categories=list(dict.fromkeys([*rules, *results["code"].unique()])))
+        results["status"] = pd.Categorical(results["status"], categories=["pass", "fail", "skip", "error"])
     return Report(
         files=loaded.files,
         table=loaded.table,

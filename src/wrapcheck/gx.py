@@ -234,8 +234,8 @@ def run_gx(ctx, rules: dict, docs: Path | None = None) -> list[pd.DataFrame]:
             bad[[p for p in fails if p != "error"]] = True
             status = np.where(bad, Status.FAIL.value, Status.PASS.value)
             messages = np.array([("Great Expectations: " + "; ".join(fails[i])) if bad[i] else "" for i in range(len(table))], dtype=object)
-            part = _frame(table.index[ready], code, "", messages[ready])
-            part["status"] = status[ready]
+            part = _frame(table.index[ready], code, Status.PASS.value, messages[ready])
+            part["status"] = pd.Categorical(status[ready], categories=["pass", "fail", "skip", "error"])
             parts.append(part)
         frames.append(pd.concat([p for p in parts if len(p)], ignore_index=True)[list(RESULT_COLUMNS)] if any(len(p) for p in parts)
                       else _frame(table.index[:0], code, "", ""))

@@ -21,6 +21,7 @@ import pandas as pd
 from wrapcheck.model import Status
 
 OUTCOME = ("status", "observed", "expected", "difference", "tolerance", "message")
+STATUSES = ["pass", "fail", "skip", "error"]  # one category list everywhere, so frames concatenate as categoricals
 
 
 class Context:
@@ -163,7 +164,7 @@ def outcome(
     # Object columns stay object: Arrow-backed strings copy the whole column on every single-cell write.
     frame = pd.DataFrame(
         {
-            "status": pd.Series(status, index=index, dtype=object),
+            "status": pd.Series(pd.Categorical(status, categories=STATUSES), index=index),
             "observed": _column(observed, n),
             "expected": _column(expected, n),
             "difference": _column(difference, n),
