@@ -23,7 +23,7 @@ from wrapcheck.numbers import parse_spelled, LEVEL
 from wrapcheck.registry import load_registry
 from wrapcheck.text import MONTHS
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+from wrapcheck.reader import ARTICLE_SUFFIXES  # noqa: F401  (re-exported: the loader reads it from reader)
 COLUMNS = ["date", "source", "instrument", "kind", "outlet", "title", "close", "change", "change_pct", "prior_close",
            "individual_net", "foreign_net", "institution_net", "advancers", "decliners", "unchanged",
            "issues_traded", "volume", "turnover", "statement"]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from wrapcheck.numbers import CHANGE, COUNT, KRW_BN, NUMERIC_COLUMNS, SHARES, ParseError, clip, parse_figure
-from wrapcheck.reader import SESSION_SUFFIXES, ReadError, read_table
+from wrapcheck.reader import ARTICLE_SUFFIXES, SESSION_SUFFIXES, ReadError, read_table
 from wrapcheck.registry import KINDS, load_registry
 
 REQUIRED_COLUMNS = ("date", "source", "instrument")
@@ -215,8 +215,6 @@ def read_article(path: Path, session: str | None) -> tuple[pd.DataFrame, list[st
 def load(paths: list[str | Path], encoding: str | None = None, progress=None, session: str | None = None) -> LoadedTable:
     """Read every file (session tables, or articles to extract), then parse the cells of all of them
     at once (column-wise). ``progress(stage, done, total)`` is told of each file read."""
-    from wrapcheck.extract import ARTICLE_SUFFIXES
-
     files = discover(paths)
     frames, notes, missing = [], [], {}
     for number, path in enumerate(files, start=1):

@@ -21,6 +21,7 @@ import pandas as pd
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 SESSION_SUFFIXES = (".csv", ".tsv", *EXCEL_SUFFIXES, *PARQUET_SUFFIXES)
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")  # prose, read by wrapcheck.extract
 # Encodings worth trying when the bytes are not UTF-8 (charset-normalizer picks among them).
 KOREAN_ENCODINGS = ["cp949", "euc_kr", "utf_16", "utf_8", "iso2022_kr", "johab", "latin_1"]
 
