@@ -22,9 +22,7 @@ class SessionIsTradingDay(Rule):
     def check(self, rows, ctx):
         cal = ctx.calendar
         dates = rows["date"].to_numpy(dtype=object)
-        valid = np.array([len(d) == 10 and d[4] == "-" for d in dates], dtype=bool)
-        days = np.array([d if v else "NaT" for d, v in zip(dates, valid)], dtype="datetime64[D]")
-        covered = valid & cal.covers(days)
+        days, covered = cal.days(dates)
         session = np.zeros(len(rows), dtype=bool)
         session[covered] = cal.is_session(days[covered])
 

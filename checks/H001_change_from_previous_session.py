@@ -27,9 +27,7 @@ class ChangeFromPreviousSession(Rule):
         cal = ctx.calendar
         n = len(rows)
         dates = rows["date"].to_numpy(dtype=object)
-        valid = np.array([isinstance(d, str) and len(d) == 10 for d in dates])
-        days = np.array([d if v else "NaT" for d, v in zip(dates, valid)], dtype="datetime64[D]")
-        covered = valid & cal.covers(days)
+        days, covered = cal.days(dates)
         previous = np.full(n, "", dtype=object)
         previous[covered] = cal.previous(days[covered]).astype(str)
         has_change = (rows["close"].notna() & rows["change_level"].notna()).to_numpy()

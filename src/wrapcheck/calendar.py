@@ -15,6 +15,7 @@ from datetime import date
 from functools import cache
 
 import numpy as np
+import pandas as pd
 
 from wrapcheck.resources import data_dir
 
@@ -48,14 +49,17 @@ class Calendar:
 
     def count(self, start, end) -> int:
         """Sessions from start to end, both included."""
-        lo = np.searchsorted(self.sessions, np.datetime64(start, "D"))
-        hi = np.searchsorted(self.sessions, np.datetime64(end, "D"), side="right")
-        return int(max(hi - lo, 0))
+        return len(self.between(start, end))
 
     def between(self, start, end) -> np.ndarray:
         lo = np.searchsorted(self.sessions, np.datetime64(start, "D"))
         hi = np.searchsorted(self.sessions, np.datetime64(end, "D"), side="right")
         return self.sessions[lo:hi]
+
+    def days(self, dates) -> tuple[np.ndarray, np.ndarray]:
+        """ISO date texts as datetime64[D] (NaT where unreadable), and which are inside the calendar."""
+        days = pd.to_datetime(pd.Series(dates, dtype=object), format="%Y-%m-%d", errors="coerce").to_numpy().astype("datetime64[D]")
+        return days, ~np.isnat(days) & self.covers(days)
 
     def why_closed(self, day: str) -> str:
         d = date.fromisoformat(day)

@@ -39,17 +39,6 @@ NOT_EXPRESSIBLE = {
 }
 
 
-def _profile(table: pd.DataFrame, registry, key: str, position: int | None = None) -> np.ndarray:
-    def value(market: str) -> float:
-        got = registry.market(market).get(key)
-        if got is None:
-            return np.nan
-        return float(got[position] if position is not None else got)
-
-    lookup = {m: value(m) for m in table["market"].unique()}
-    return table["market"].map(lookup).to_numpy(dtype=float)
-
-
 def gx_frame(table: pd.DataFrame, registry) -> pd.DataFrame:
     """The session table with one derived column per cross-field rule GX checks."""
     t = table
@@ -82,18 +71,18 @@ def gx_frame(table: pd.DataFrame, registry) -> pd.DataFrame:
         has_other = t["other_net"].notna().to_numpy()
         total = np.where(has_other, total + t["other_net"].fillna(0), total)
         half = np.where(has_other, half + t["other_net__hw"].fillna(0), half)
-        band_lo = np.where(has_other, 0.0, _profile(t, registry, "flow_residual", 0))
-        band_hi = np.where(has_other, 0.0, _profile(t, registry, "flow_residual", 1))
+        band_lo = np.where(has_other, 0.0, registry.market_values(t["market"], "flow_residual", 0))
+        band_hi = np.where(has_other, 0.0, registry.market_values(t["market"], "flow_residual", 1))
         excess = np.maximum(np.maximum(band_lo - total, total - band_hi), 0)
         out["f001_excess_ratio"] = np.where(kind == "index", excess / (half + FLOAT_GUARD(total)), np.nan)
         # B001: issues left after advancers + decliners + unchanged (limit: issues traded, else listed)
-        limit = np.where(t["issues_traded"].notna(), t["issues_traded"], _profile(t, registry, "issues_listed"))
+        limit = np.where(t["issues_traded"].notna(), t["issues_traded"], registry.market_values(t["market"], "issues_listed"))
         out["b001_margin"] = np.where(kind == "index", limit - (t["advancers"] + t["decliners"] + t["unchanged"].fillna(0)), np.nan)
         # V001: how far the average price per share (over the rounding) lies outside the band, in won
         tv, ht, v, hv = t["turnover"], t["turnover__hw"], t["volume"], t["volume__hw"]
         low = (tv - ht) * 1e9 / (v + hv)
         high = np.where(v - hv > 0, (tv + ht) * 1e9 / (v - hv), np.inf)
-        vlo, vhi = _profile(t, registry, "avg_price_band", 0), _profile(t, registry, "avg_price_band", 1)
+        vlo, vhi = registry.market_values(t["market"], "avg_price_band", 0), registry.market_values(t["market"], "avg_price_band", 1)
         out["v001_gap"] = np.where(kind == "index", np.maximum(np.maximum(vlo - high, low - vhi), 0), np.nan)
         # T002: |change_pct| beyond the daily limit of the date, less the rounding
         from wrapcheck.ticks import daily_limit

@@ -7,6 +7,9 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 
+import numpy as np
+import pandas as pd
+
 from wrapcheck.resources import data_dir
 
 KINDS = ("index", "stock", "fx", "yield")
@@ -33,6 +36,16 @@ class Registry:
 
     def market(self, name: str) -> dict:
         return self.markets.get(name, {})
+
+    def market_values(self, markets: pd.Series, key: str, position: int | None = None) -> np.ndarray:
+        """A market-profile setting for each row of ``markets`` (NaN where its market has none)."""
+        def value(market: str) -> float:
+            got = self.market(market).get(key)
+            if got is None:
+                return np.nan
+            return float(got[position] if position is not None else got)
+
+        return markets.map({m: value(m) for m in markets.unique()}).to_numpy(dtype=float)
 
 
 def normalize_name(name: str) -> str:

@@ -79,14 +79,7 @@ class Context:
 
     def profile_values(self, rows: pd.DataFrame, key: str, position: int | None = None) -> np.ndarray:
         """A market-profile setting for each row (NaN where its market has none)."""
-        def value(market: str) -> float:
-            got = self.registry.market(market).get(key)
-            if got is None:
-                return np.nan
-            return float(got[position] if position is not None else got)
-
-        lookup = {m: value(m) for m in rows["market"].unique()}
-        return rows["market"].map(lookup).to_numpy(dtype=float)
+        return self.registry.market_values(rows["market"], key, position)
 
 
 class Rule:
