@@ -1,7 +1,7 @@
 import numpy as np
 
 from wrapcheck.claims import level_claims
-from wrapcheck.rules import Rule, fmt, outcome, text_of
+from wrapcheck.rules import Rule, fmt, judge_rows, text_of
 
 
 class RecordAndThresholdClaims(Rule):
@@ -32,17 +32,12 @@ class RecordAndThresholdClaims(Rule):
         dates = rows["date"].to_numpy(dtype=object)
         names = rows["instrument"].to_numpy(dtype=object)
         closes = rows["close"].to_numpy()
-        n = len(rows)
-        status = np.full(n, "pass", dtype=object)
-        notes: dict[int, str] = {}
-        observed = np.full(n, "", dtype=object)
-        for i in range(n):
+
+        def judge(i):
             scale = closes[i] if not np.isnan(closes[i]) else history.close(names[i], dates[i])
             claims = level_claims(texts[i], dates[i], scale)
             if not claims:
-                status[i] = "skip"
-                notes[i] = "skipped: the statement makes no record or threshold claim"
-                continue
+                return "", None
             proved, failed, unknown = [], [], []
             for c in claims:
                 day = dates[i] if c.target == "session" else history.previous(dates[i]) if c.target == "previous" else c.target
@@ -66,16 +61,11 @@ class RecordAndThresholdClaims(Rule):
                     proved.append(label)
                 else:
                     unknown.append(f"{label}: history before {day} is too short to prove it (no known record followed by every session)")
-            observed[i] = "; ".join(c.phrase for c in claims)
+            seen = "; ".join(c.phrase for c in claims)
             if failed:
-                status[i], notes[i] = "fail", "; ".join(failed + [f"could not prove {u}" for u in unknown])
-            elif unknown:
-                status[i] = "skip"
-                notes[i] = "skipped: " + "; ".join(unknown) + (f" (proved: {', '.join(proved)})" if proved else "")
-            else:
-                notes[i] = "proved: " + ", ".join(proved)
-        result = outcome(rows.index, status != "fail", observed=observed, message=lambda where: [notes[i] for i in where],
-                         skipped=status == "skip", skip_message=lambda where: [notes[i] for i in where])
-        passed = np.flatnonzero(status == "pass")
-        result.iloc[passed, result.columns.get_loc("message")] = [notes[i] for i in passed]
-        return result
+                return seen, failed + [f"could not prove {u}" for u in unknown]
+            if unknown:
+                return seen, None, "skipped: " + "; ".join(unknown) + (f" (proved: {', '.join(proved)})" if proved else "")
+            return seen, [], "proved: " + ", ".join(proved)
+
+        return judge_rows(rows, judge, "skipped: the statement makes no record or threshold claim")

@@ -1,7 +1,7 @@
 import numpy as np
 
 from wrapcheck.claims import span_claims
-from wrapcheck.rules import Rule, fmt, outcome, sign_of, text_of
+from wrapcheck.rules import Rule, fmt, judge_rows, sign_of, text_of
 
 
 class StreakAndSpanClaims(Rule):
@@ -34,31 +34,23 @@ class StreakAndSpanClaims(Rule):
         change = np.where(rows["change"].notna(), rows["change"], rows["change_pct"]).astype(float)
         change_hw = np.where(rows["change"].notna(), rows["change__hw"], rows["change_pct__hw"]).astype(float)
         today_sign = sign_of(change, change_hw)
-        n = len(rows)
-        status = np.full(n, "pass", dtype=object)
-        notes: dict[int, str] = {}
-        observed = np.full(n, "", dtype=object)
-        for i in range(n):
+
+        def judge(i):
             claims = span_claims(texts[i], dates[i])
             if not claims:
-                status[i], notes[i] = "skip", "skipped: the statement makes no streak, span or multi-session claim"
-                continue
-            observed[i] = "; ".join(c.phrase for c in claims)
+                return "", None
             verdicts = [self._judge(c, names[i], dates[i], int(today_sign[i]), history, cal, rows, i) for c in claims]
             failed = [v for s, v in verdicts if s == "fail"]
             unknown = [v for s, v in verdicts if s == "skip"]
             proved = [v for s, v in verdicts if s == "pass"]
+            seen = "; ".join(c.phrase for c in claims)
             if failed:
-                status[i], notes[i] = "fail", "; ".join(failed + unknown)
-            elif unknown:
-                status[i], notes[i] = "skip", "skipped: " + "; ".join(unknown + proved)
-            else:
-                notes[i] = "; ".join(proved)
-        result = outcome(rows.index, status != "fail", observed=observed, message=lambda where: [notes[i] for i in where],
-                         skipped=status == "skip", skip_message=lambda where: [notes[i] for i in where])
-        passed = np.flatnonzero(status == "pass")
-        result.iloc[passed, result.columns.get_loc("message")] = [notes[i] for i in passed]
-        return result
+                return seen, failed + unknown
+            if unknown:
+                return seen, None, "skipped: " + "; ".join(unknown + proved)
+            return seen, [], "; ".join(proved)
+
+        return judge_rows(rows, judge, "skipped: the statement makes no streak, span or multi-session claim")
 
     @staticmethod
     def _run(history, name, day, direction, today, limit):

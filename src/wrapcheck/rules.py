@@ -169,21 +169,32 @@ def outcome(
     return frame
 
 
-def judge_rows(rows: pd.DataFrame, judge: Callable[[int], tuple[str, list[str] | None]], skip_message: str) -> pd.DataFrame:
-    """For rules that read each row's text: ``judge(i)`` returns (what it read, problems), with problems
-    None when the row makes no claim to check (a skip) and [] when every claim holds."""
+def judge_rows(rows: pd.DataFrame, judge: Callable[[int], tuple], skip_message: str) -> pd.DataFrame:
+    """For rules that read each row's text: ``judge(i)`` returns (what it read, problems[, note]), with
+    problems None when the row cannot be judged (a skip) and [] when every claim holds. The optional
+    note is the message of a passing or skipped row (a skip without one gets ``skip_message``)."""
     n = len(rows)
     ok, skipped = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
     observed = np.full(n, "", dtype=object)
     notes: dict[int, str] = {}
+    passed: dict[int, str] = {}
     for i in range(n):
-        observed[i], problems = judge(i)
+        observed[i], problems, *note = judge(i)
+        note = note[0] if note else ""
         if problems is None:
             skipped[i] = True
+            notes[i] = note or skip_message
         elif problems:
             ok[i], notes[i] = False, "; ".join(problems)
-    return outcome(rows.index, ok, observed=observed, message=lambda where: [notes[i] for i in where],
-                   skipped=skipped, skip_message=skip_message)
+        elif note:
+            passed[i] = note
+    result = outcome(rows.index, ok, observed=observed, message=lambda where: [notes[i] for i in where],
+                     skipped=skipped, skip_message=lambda where: [notes[i] for i in where])
+    if passed:  # passing rows that say what they proved
+        messages = result["message"].to_numpy(dtype=object).copy()
+        messages[list(passed)] = list(passed.values())
+        result["message"] = pd.Series(messages, index=result.index, dtype=object)
+    return result
 
 
 def _column(value: Any, n: int):
