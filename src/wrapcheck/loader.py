@@ -143,36 +143,55 @@ def _parse_common(stripped: pd.Series, rows: np.ndarray, unit: str, values: np.n
     bp[target] = np.isin(unit_word[ok], ["bp", "bps", "basis points"])
 
 
+def _categorical(values) -> pd.Categorical:
+    return pd.Categorical(np.asarray(values, dtype=object))
+
+
+def _recode(cat: pd.Categorical, labels) -> pd.Categorical:
+    """``cat`` with each category replaced by its label (labels may repeat: "Kospi" and "KOSPI" -> KOSPI)."""
+    labels = np.asarray(list(labels), dtype=object)
+    if not len(labels):
+        return pd.Categorical(np.full(len(cat), "", dtype=object))
+    uniques, inverse = np.unique(labels.astype(str), return_inverse=True)
+    return pd.Categorical.from_codes(inverse[cat.codes], categories=pd.Index(uniques, dtype=object))
+
+
 def parse_frame(raw: pd.DataFrame, files: np.ndarray, rows: np.ndarray) -> tuple[pd.DataFrame, list[tuple[int, str, str, str]]]:
     """The typed table of a frame of cells as written (every known column present), and its unreadable cells."""
     table = pd.DataFrame(index=raw.index)
-    table["_file"] = files
+    table["_file"] = _categorical(files)
     table["_row"] = rows
     errors: list[tuple[int, str, str, str]] = []
 
-    # Identity columns.
-    table["source"] = raw["source"].str.strip()
-    table["instrument_text"] = raw["instrument"].str.strip()
+    # Identity columns: a handful of distinct values over millions of rows, so categoricals (look-ups,
+    # groupings and comparisons then touch the categories, not every row's text).
+    table["source"] = _categorical(raw["source"].str.strip())
+    instrument_text = raw["instrument"].str.strip()
+    table["instrument_text"] = _categorical(instrument_text)
     dates = raw["date"].str.strip()
-    parsed_dates = pd.to_datetime(dates, format="%Y-%m-%d", errors="coerce")
-    bad_dates = dates.ne("") & parsed_dates.isna()
-    for pos in np.flatnonzero(bad_dates.to_numpy()):
+    date_cat = pd.Categorical(dates)
+    parsed = pd.to_datetime(pd.Series(date_cat.categories, dtype=object), format="%Y-%m-%d", errors="coerce")
+    bad_category = (date_cat.categories != "") & parsed.isna().to_numpy()
+    bad_dates = bad_category[date_cat.codes] if len(date_cat.categories) else np.zeros(len(dates), dtype=bool)
+    for pos in np.flatnonzero(bad_dates):
         errors.append((pos, "date", dates.iat[pos], f"not an ISO date (YYYY-MM-DD): {clip(dates.iat[pos])}"))
-    table["date"] = dates.where(bad_dates | dates.eq(""), parsed_dates.dt.strftime("%Y-%m-%d"))
+    iso = np.where(bad_category | (date_cat.categories == ""), np.asarray(date_cat.categories, dtype=object),
+                   parsed.dt.strftime("%Y-%m-%d").to_numpy(dtype=object))
+    table["date"] = _recode(date_cat, iso)
 
-    # Instruments, kinds and markets from the registry.
+    # Instruments, kinds and markets from the registry, resolved once per distinct name.
     registry = load_registry()
-    uniques = table["instrument_text"].unique()
-    resolved = {u: registry.resolve(u) for u in uniques}
-    # dict look-ups map column-wise; a Python lambda per row would cost seconds on an archive
-    table["instrument"] = table["instrument_text"].map({u: (r.name if r else u) for u, r in resolved.items()})
-    table["resolved"] = table["instrument_text"].map({u: r is not None for u, r in resolved.items()}).astype(bool)
+    names = pd.Categorical(instrument_text)
+    resolved = [registry.resolve(u) for u in names.categories]
+    table["instrument"] = _recode(names, [r.name if r else u for u, r in zip(names.categories, resolved)])
+    table["resolved"] = np.array([r is not None for r in resolved], dtype=bool)[names.codes] if resolved else np.zeros(len(raw), dtype=bool)
     kind_given = raw["kind"].str.strip().str.lower()
-    registry_kind = table["instrument_text"].map({u: (r.kind if r else "") for u, r in resolved.items()})
-    table["kind"] = kind_given.where(kind_given.ne(""), registry_kind)
+    registry_kind = _recode(names, [r.kind if r else "" for r in resolved])
+    table["kind"] = _categorical(pd.Series(np.where(kind_given.ne("").to_numpy(), kind_given.to_numpy(dtype=object),
+                                                    np.asarray(registry_kind, dtype=object)), index=raw.index, dtype=object))
     for pos in np.flatnonzero((kind_given.ne("") & ~kind_given.isin(KINDS)).to_numpy()):
         errors.append((pos, "kind", raw["kind"].iat[pos], f"kind must be one of {', '.join(KINDS)}"))
-    table["market"] = table["instrument_text"].map({u: (r.market if r else "") for u, r in resolved.items()})
+    table["market"] = _recode(names, [r.market if r else "" for r in resolved])
 
     # Numbers as written.
     is_yield = table["kind"].eq("yield").to_numpy()
