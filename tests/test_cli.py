@@ -152,6 +152,18 @@ def test_default_path_does_not_import_great_expectations():
     assert out.stdout.strip() == "False", out.stderr
 
 
+def test_console_script_keeps_pandera_from_importing_hypothesis():
+    """Pandera loads hypothesis (0.15 s) for data synthesis when it is installed, as it is in the test
+    environment; the `validate` script never synthesizes data, and still runs S003 through Pandera."""
+    code = ("import sys; from wrapcheck.cli import validate_main; sys.argv = ['validate', %r, '--no-reports', '--select', 'S003']\n"
+            "try: validate_main()\nexcept SystemExit as e: print('exit', e.code)\n"
+            "print('hypothesis', sys.modules.get('hypothesis') is not None)\n"
+            "print('pandera ran', 'pandera.backends.pandas.register' in sys.modules)") % str(SEED)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "exit 0" in out.stdout and "hypothesis False" in out.stdout, out.stdout + out.stderr
+    assert "pandera ran True" in out.stdout, out.stdout
+
+
 def test_chunked_json_equals_whole(mutate):
     from wrapcheck.reporters.columnar import source_texts
 

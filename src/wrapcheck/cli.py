@@ -286,10 +286,19 @@ def version() -> None:
     typer.echo(__version__)
 
 
+def _without_data_synthesis() -> None:
+    """Pandera imports hypothesis (0.15 s) for its data-synthesis strategies whenever it is installed;
+    the command line never synthesizes data, so a console script tells pandera it is absent."""
+    if "hypothesis" not in sys.modules:
+        sys.modules["hypothesis"] = None  # `import hypothesis` now raises ImportError, which pandera handles
+
+
 def main() -> None:
+    _without_data_synthesis()
     app()
 
 
 def validate_main() -> None:
     """The `validate` console script: the validate command on its own."""
+    _without_data_synthesis()
     typer.run(validate)
