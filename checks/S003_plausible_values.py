@@ -25,20 +25,18 @@ class PlausibleValues(Rule):
         schema_module = load_module(data_dir("schemas") / "session_schema.py", "schemas")
         failures = schema_module.failures(rows, ctx)  # one row per (row index, check) that failed
         bad = rows.index.isin(failures["index"])
-        grouped = failures.groupby("index")
-
-        def message(where):
-            out = []
-            for pos in where:
-                found = grouped.get_group(rows.index[pos])
-                out.append("; ".join(found["message"]))
-            return out
-
-        first = grouped.first() if len(failures) else None
         observed = np.full(len(rows), np.nan)
         expected = np.full(len(rows), np.nan, dtype=object)
-        if first is not None and bad.any():
+        by_row = None
+        if bad.any():
+            # Every failed check of a row in one message; the first one's figure and bounds shown.
+            by_row = failures.groupby("index", sort=False).agg(value=("value", "first"), bounds=("bounds", "first"),
+                                                                 message=("message", "; ".join))
             hit = rows.index[bad]
-            observed[bad] = first.loc[hit, "value"].to_numpy(dtype=float)
-            expected[bad] = first.loc[hit, "bounds"].to_numpy()
+            observed[bad] = by_row.loc[hit, "value"].to_numpy(dtype=float)
+            expected[bad] = by_row.loc[hit, "bounds"].to_numpy(dtype=object)
+
+        def message(where):
+            return by_row.loc[rows.index[where], "message"].tolist()
+
         return outcome(rows.index, ~bad, observed=observed, expected=expected, message=message)

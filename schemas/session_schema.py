@@ -61,27 +61,40 @@ def bounds_frame(rows: pd.DataFrame, ctx) -> pd.DataFrame:
 
 
 def failures(rows: pd.DataFrame, ctx) -> pd.DataFrame:
-    """One row per (row index, failed check): index, check, value, bounds, message."""
+    """One row per (row index, failed check), in the order Pandera reports them: index, check, value,
+    bounds, message."""
     frame = bounds_frame(rows, ctx)
+    columns = ["index", "check", "value", "bounds", "message"]
     try:
         SCHEMA.validate(frame, lazy=True)
-        return pd.DataFrame(columns=["index", "check", "value", "bounds", "message"])
+        return pd.DataFrame(columns=columns)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     cases = cases[cases["index"].notna()]
-    out = []
-    for (index, column, check), _ in cases.groupby(["index", "column", "check"], sort=False, dropna=False):
-        index, name = int(index), str(check)
+    # A frame-wide check lists a failing row once per column; one line per (row, check) is enough.
+    cases = cases.assign(check=cases["check"].astype(str), column=cases["column"].astype(str))
+    cases = cases.drop_duplicates(["index", "check"])
+    index = cases["index"].to_numpy().astype(np.int64)
+    where = frame.index.get_indexer(index)
+    checks = cases["check"].to_numpy(dtype=object)
+    value = np.full(len(cases), np.nan)
+    bounds = np.full(len(cases), "", dtype=object)
+    message = np.full(len(cases), "", dtype=object)
+    markets = frame["market"].astype(str).to_numpy(dtype=object)
+    kinds = frame["kind"].astype(str).to_numpy(dtype=object)
+    for name in pd.unique(checks):
+        hit = np.flatnonzero(checks == name)
+        at = where[hit]
         if name in CHECK_COLUMNS:  # a range check over the whole frame
             col, lo, hi = CHECK_COLUMNS[name]
-            value, low, high = frame.at[index, col], frame.at[index, lo], frame.at[index, hi]
-            bounds = f"{fmt(low)} to {fmt(high)}"
-            message = (f"{col} {fmt(value)} is implausible: {name} for a {frame.at[index, 'market']} "
-                       f"{frame.at[index, 'kind']} is {bounds}")
-        else:  # a column check (not negative)
-            col = str(column)
-            value, bounds = frame.at[index, col], ">= 0"
-            message = f"{col} {fmt(value)} is negative"
-        out.append((index, name, float(value), bounds, message))
-    # A frame-wide check lists a failing row once per column; one line per (row, check) is enough.
-    return pd.DataFrame(out, columns=["index", "check", "value", "bounds", "message"]).drop_duplicates(["index", "message"])
+            v, low, high = (frame[c].to_numpy(dtype=float)[at] for c in (col, lo, hi))
+            b = [f"{fmt(a)} to {fmt(z)}" for a, z in zip(low.tolist(), high.tolist())]
+            m = [f"{col} {fmt(x)} is implausible: {name} for a {mk} {kd} is {bb}"
+                 for x, mk, kd, bb in zip(v.tolist(), markets[at].tolist(), kinds[at].tolist(), b)]
+        else:  # a column check (not negative): the column is in the failure case
+            cols = cases["column"].to_numpy(dtype=object)[hit]
+            v = np.array([frame[c].iat[a] for c, a in zip(cols.tolist(), at.tolist())], dtype=float)
+            b = [">= 0"] * len(hit)
+            m = [f"{c} {fmt(x)} is negative" for c, x in zip(cols.tolist(), v.tolist())]
+        value[hit], bounds[hit], message[hit] = v, b, m
+    return pd.DataFrame({"index": index, "check": checks, "value": value, "bounds": bounds, "message": message})

@@ -117,6 +117,18 @@ def clip_cell(text: str) -> str:
     return text if len(text) <= CELL_LIMIT else f"{text[:CELL_LIMIT]}... [{len(text):,} characters]"
 
 
+def _sorted_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of a text column numbered in sorted order of its values, and those values (as text)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = np.asarray(column.cat.categories.astype(str), dtype=object)
+        used, codes = np.unique(column.cat.codes.to_numpy().astype(np.int64), return_inverse=True)
+        labels = np.where(used >= 0, categories[np.maximum(used, 0)], "")  # -1: missing, read as ""
+        values, rank = np.unique(labels.astype(str), return_inverse=True)
+        return rank.reshape(-1)[codes.reshape(-1)], values.astype(object)
+    codes, values = pd.factorize(column.astype(str).to_numpy(dtype=object), sort=True)
+    return codes.astype(np.int64), np.asarray(values, dtype=object)
+
+
 def _json_column(column: pd.Series) -> list[Any]:
     """Floats stay floats, NaN/inf become None, text stays text."""
     values = column.to_numpy()
@@ -177,16 +189,26 @@ class Report:
     @cached_property
     def _source_keys(self) -> tuple[np.ndarray, list[tuple[str, str]]]:
         """A number per table row for its (date, source), in sorted order, and the pairs themselves."""
-        dates = self.table["date"].astype(str).to_numpy(dtype=object)
-        sources = self.table["source"].astype(str).to_numpy(dtype=object)
-        codes, uniques = pd.MultiIndex.from_arrays([dates, sources]).factorize(sort=True)
-        return codes, [(str(d), str(s)) for d, s in uniques]
+        return self._source_index[0], self._source_index[1]
 
-    def _keys(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        codes, pairs = self._source_keys
-        dates = np.array([p[0] for p in pairs], dtype=object)
-        sources = np.array([p[1] for p in pairs], dtype=object)
-        return dates[codes[idx]], sources[codes[idx]]
+    @cached_property
+    def _source_index(self):
+        """(row -> pair number, pairs, pair -> date code, pair -> source code, dates, sources), from the
+        columns' codes: an archive has millions of rows but only thousands of (date, source) pairs."""
+        d_codes, dates = _sorted_codes(self.table["date"])
+        s_codes, sources = _sorted_codes(self.table["source"])
+        width = max(len(sources), 1)
+        combined = d_codes * width + s_codes
+        uniques, codes = np.unique(combined, return_inverse=True)
+        pair_date, pair_source = uniques // width, uniques % width
+        pairs = list(zip(dates[pair_date].tolist(), sources[pair_source].tolist()))
+        return codes.reshape(-1), pairs, pair_date, pair_source, dates, sources
+
+    def _keys(self, idx: np.ndarray) -> tuple[pd.Categorical, pd.Categorical]:
+        codes, _, pair_date, pair_source, dates, sources = self._source_index
+        key = codes[idx]
+        return (pd.Categorical.from_codes(pair_date[key], categories=pd.Index(dates, dtype=object)),
+                pd.Categorical.from_codes(pair_source[key], categories=pd.Index(sources, dtype=object)))
 
     def _ordered(self, statuses: Iterable[str] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
         """Results (of the given statuses) with their date and source, sorted by (date, source, row, code),

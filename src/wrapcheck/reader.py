@@ -63,8 +63,16 @@ def _looks_binary(text: str) -> bool:
     return controls > max(2, len(text[:4096]) // 100)
 
 
+def first_line(text: str) -> str:
+    """The header line, without splitting the whole file (an archive's files are megabytes)."""
+    lines = text[:65536].splitlines()
+    if len(lines) > 1 or len(text) <= 65536:  # the first line ends inside the head
+        return lines[0] if lines else ""
+    return (text.splitlines() or [""])[0]
+
+
 def sniff_delimiter(text: str) -> str:
-    header = text.splitlines()[0] if text.splitlines() else ""
+    header = first_line(text)
     counts = {d: header.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
@@ -88,9 +96,8 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, l
     notes = []
     if used not in ("utf-8", "utf-8-sig"):
         notes.append(f"{path}: decoded as {used}")
-    first_line = text.splitlines()[0] if text.splitlines() else ""
     try:
-        header = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
+        header = next(csv.reader(io.StringIO(first_line(text)), delimiter=delimiter), [])
     except csv.Error as exc:
         raise ReadError(f"{path}: row 1: cannot parse the header: {exc}") from None
     columns = [normalize_column(c) for c in header]
