@@ -180,17 +180,23 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
             progress(f"checking {rule.code}", number, len(local))
         frames.append(run_rule(rule, ctx))
     order = {c: i for i, c in enumerate(rules)}
-    frames.sort(key=lambda f: order.get(f["code"].iat[0], 0) if len(f) else 0)
+    frames = sorted((f for f in frames if len(f)), key=lambda f: order.get(f["code"].iat[0], 0))
     sizes = [len(f) for f in frames]
-    results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(RESULT_COLUMNS))
+    frame_codes = [str(f["code"].iat[0]) for f in frames]  # one rule per frame
+    results = (pd.concat([f.drop(columns="code") for f in frames], ignore_index=True) if frames
+               else pd.DataFrame(columns=[c for c in RESULT_COLUMNS if c != "code"]))
     del frames  # the per-rule frames are copied into results: free them before the reorder copies again
+    # A handful of distinct codes over millions of rows: a categorical built from each frame's rule.
+    categories = list(dict.fromkeys([*rules, *frame_codes]))
+    position = {c: i for i, c in enumerate(categories)}
+    rule_number = np.repeat(np.arange(len(sizes)), sizes)
+    code_numbers = np.array([position[c] for c in frame_codes], dtype=np.int16)
+    results.insert(1, "code", pd.Categorical.from_codes(code_numbers[rule_number] if len(sizes) else np.zeros(0, np.int16),
+                                                        categories=categories))
     if len(results):
         # Report order: by input row, then rule code (rules are already in code order).
-        rule_number = np.repeat(np.arange(len(sizes)), sizes)
         order = np.lexsort((rule_number, results["idx"].to_numpy()))
         results = results.iloc[order].reset_index(drop=True)
-        # A handful of distinct codes and statuses over millions of rows: one byte each, not a string.
-        results["code"] = pd.Categorical(results["code"], categories=list(dict.fromkeys([*rules, *results["code"].unique()])))
         results["status"] = pd.Categorical(results["status"], categories=["pass", "fail", "skip", "error"])
     return Report(
         files=loaded.files,

@@ -65,7 +65,7 @@ def discover(paths: list[str | Path]) -> list[Path]:
     return found
 
 
-def _arrow_text(text: pd.Series) -> pa.Array:
+def arrow_text(text: pd.Series) -> pa.Array:
     """A text column as one Arrow string array (no copy when pandas already holds it in Arrow)."""
     try:
         arr = pa.array(text.array)
@@ -89,7 +89,7 @@ def _parse_numeric(text: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarray, 
     values = np.full(n, np.nan)
     halves = np.full(n, np.nan)
     bp = np.zeros(n, dtype=bool)
-    arrow = pc.utf8_trim_whitespace(_arrow_text(text))
+    arrow = pc.utf8_trim_whitespace(arrow_text(text))
     present = _bools(pc.not_equal(arrow, ""))
     if not present.any():
         return values, halves, bp, {}

@@ -268,12 +268,12 @@ class Report:
         warned = (status == 1) & ~failing
         any_failing = np.bincount(key, weights=failing, minlength=n) > 0
         any_warned = np.bincount(key, weights=warned, minlength=n) > 0
-        present = counts.sum(axis=1) > 0
-        out = {}
-        for k in np.flatnonzero(present).tolist():
-            verdict = Verdict.FAIL if any_failing[k] else Verdict.WARN if any_warned[k] else Verdict.PASS
-            out[pairs[k]] = {"verdict": verdict.value, "counts": dict(zip((s.value for s in Status), counts[k].tolist()))}
-        return out
+        present = np.flatnonzero(counts.sum(axis=1) > 0)
+        verdicts = np.where(any_failing, Verdict.FAIL.value, np.where(any_warned, Verdict.WARN.value, Verdict.PASS.value))
+        names = [s.value for s in Status]  # enum look-ups per source would cost more than the counting
+        rows = counts[present].tolist()
+        return {pairs[k]: {"verdict": v, "counts": dict(zip(names, row))}
+                for k, v, row in zip(present.tolist(), verdicts[present].tolist(), rows)}
 
     def _rule_counts(self) -> dict[tuple[str, str, str], int]:
         """How many results each rule gave each (date, source)."""

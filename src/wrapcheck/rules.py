@@ -145,19 +145,20 @@ def outcome(
     cost of wording stays with the failures; ``skipped`` marks rows the rule found nothing to check in."""
     n = len(index)
     passed = np.asarray(passed, dtype=bool)
-    status = np.where(passed, Status.PASS.value, Status.FAIL.value).astype(object)
+    # Status codes into STATUSES (pass, fail, skip): one byte per row, no string per row.
+    status = np.where(passed, np.int8(0), np.int8(1)).astype(np.int8)
     messages = np.full(n, pass_message, dtype=object)
     if skipped is not None and skipped.any():
-        status[skipped] = Status.SKIP.value
+        status[skipped] = 2
         where = np.flatnonzero(skipped)
         messages[where] = skip_message if isinstance(skip_message, str) else skip_message(where)
-    failing = np.flatnonzero(status == Status.FAIL.value)
+    failing = np.flatnonzero(status == 1)
     if len(failing) and message is not None:
         messages[failing] = message(failing)
     # Object columns stay object: Arrow-backed strings copy the whole column on every single-cell write.
     frame = pd.DataFrame(
         {
-            "status": pd.Series(pd.Categorical(status, categories=STATUSES), index=index),
+            "status": pd.Series(pd.Categorical.from_codes(status, categories=STATUSES), index=index),
             "observed": _column(observed, n),
             "expected": _column(expected, n),
             "difference": _column(difference, n),

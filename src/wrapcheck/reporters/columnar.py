@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from wrapcheck import __version__
+from wrapcheck.loader import arrow_text
 from wrapcheck.model import CELL_LIMIT, RESULT_SETS, Report, clip_cell
 
 _CONTROL = re.compile(r"[\x00-\x1f]")
@@ -47,13 +48,20 @@ def _value(numbers: np.ndarray, texts: np.ndarray) -> pa.Array:
     return pc.coalesce(_quoted(text), _number(numbers))
 
 
+def _raw_column(report: Report, field: str) -> pa.Array:
+    """A column of cells as written, as one Arrow array, converted once per report (not per chunk)."""
+    cache = report.__dict__.setdefault("_arrow_raw", {})
+    if field not in cache:
+        cache[field] = arrow_text(report.raw[field])
+    return cache[field]
+
+
 def _cells(report: Report, idx: np.ndarray, fields: list[str]) -> pa.Array:
     if not fields:
         return pa.array(np.full(len(idx), "{}", dtype=object), type=pa.string())
     pieces = []
     for f in fields:
-        raw = report.raw[f].to_numpy(dtype=object)[idx]
-        text = pa.array(raw, type=pa.string(), from_pandas=True)
+        text = pc.cast(_raw_column(report, f).take(pa.array(idx)), pa.string())
         long = pc.greater(pc.utf8_length(text), CELL_LIMIT)
         if pc.any(long).as_py():  # the same cut as model.clip_cell
             text = pa.array([clip_cell(v) if v is not None else None for v in text.to_pylist()], type=pa.string())
@@ -62,6 +70,15 @@ def _cells(report: Report, idx: np.ndarray, fields: list[str]) -> pa.Array:
     # (null_handling="skip" drops rows in some pyarrow versions; empty pieces and a trim do the same job)
     joined = pc.utf8_rtrim(pc.binary_join_element_wise(*pieces, ""), characters=", ")
     return pc.binary_join_element_wise("{", joined, "}", "")
+
+
+def _labels(column: pd.Series, idx: np.ndarray) -> np.ndarray:
+    """The values of a table column at rows ``idx`` (a categorical is read through its codes)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = np.asarray(column.cat.categories, dtype=object)
+        codes = column.cat.codes.to_numpy()[idx]
+        return np.where(codes >= 0, categories[np.maximum(codes, 0)], None)
+    return column.to_numpy(dtype=object)[idx]
 
 
 def result_lines(report: Report, res: pd.DataFrame) -> pa.Array:
@@ -80,7 +97,7 @@ def result_lines(report: Report, res: pd.DataFrame) -> pa.Array:
         line = pc.binary_join_element_wise(
             '{"date": ', _quoted(sub["date"].to_numpy(dtype=object)),
             ', "source": ', _quoted(sub["source"].to_numpy(dtype=object)),
-            ', "instrument": ', _quoted(table["instrument"].to_numpy(dtype=object)[idx]),
+            ', "instrument": ', _quoted(_labels(table["instrument"], idx)),
             ", " + head + ', "status": ', _quoted(sub["status"].to_numpy(dtype=object)),
             ', "observed": ', _value(sub["observed"].to_numpy(), sub["observed_text"].to_numpy()),
             ', "expected": ', _value(sub["expected"].to_numpy(), sub["expected_text"].to_numpy()),
@@ -89,7 +106,7 @@ def result_lines(report: Report, res: pd.DataFrame) -> pa.Array:
             ', "message": ', _quoted(sub["message"].to_numpy(dtype=object)),
             ', "cells": ', _cells(report, idx, fields),
             ', "rows": [', pc.cast(pa.array(table["_row"].to_numpy()[idx]), pa.string()),
-            '], "file": ', _quoted(table["_file"].to_numpy(dtype=object)[idx]),
+            '], "file": ', _quoted(_labels(table["_file"], idx)),
             "}",
             "",
         )
