@@ -167,7 +167,16 @@ def _parse_common(cells: pd.Series, where: np.ndarray, unit: str, values: np.nda
 
 
 def _categorical(values) -> pd.Categorical:
-    return pd.Categorical(np.asarray(values, dtype=object))
+    """Text as a categorical with sorted categories, encoded by Arrow (hashing a million Python
+    strings would cost ten times as much)."""
+    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object), dtype=object)
+    encoded = pc.dictionary_encode(pc.fill_null(arrow_text(series), ""))
+    dictionary = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    order = np.argsort(dictionary.astype(str), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    codes = rank[encoded.indices.to_numpy(zero_copy_only=False)] if len(order) else np.zeros(len(series), dtype=np.int64)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(dictionary[order], dtype=object))
 
 
 def _recode(cat: pd.Categorical, labels) -> pd.Categorical:
@@ -190,9 +199,10 @@ def parse_frame(raw: pd.DataFrame, files: np.ndarray, rows: np.ndarray) -> tuple
     # groupings and comparisons then touch the categories, not every row's text).
     table["source"] = _categorical(raw["source"].str.strip())
     instrument_text = raw["instrument"].str.strip()
-    table["instrument_text"] = _categorical(instrument_text)
+    names = _categorical(instrument_text)
+    table["instrument_text"] = names
     dates = raw["date"].str.strip()
-    date_cat = pd.Categorical(dates)
+    date_cat = _categorical(dates)
     parsed = pd.to_datetime(pd.Series(date_cat.categories, dtype=object), format="%Y-%m-%d", errors="coerce")
     bad_category = (date_cat.categories != "") & parsed.isna().to_numpy()
     bad_dates = bad_category[date_cat.codes] if len(date_cat.categories) else np.zeros(len(dates), dtype=bool)
@@ -204,7 +214,6 @@ def parse_frame(raw: pd.DataFrame, files: np.ndarray, rows: np.ndarray) -> tuple
 
     # Instruments, kinds and markets from the registry, resolved once per distinct name.
     registry = load_registry()
-    names = pd.Categorical(instrument_text)
     resolved = [registry.resolve(u) for u in names.categories]
     table["instrument"] = _recode(names, [r.name if r else u for u, r in zip(names.categories, resolved)])
     table["resolved"] = np.array([r is not None for r in resolved], dtype=bool)[names.codes] if resolved else np.zeros(len(raw), dtype=bool)
