@@ -49,11 +49,24 @@ def generate(rows: int, sources: int | None = None, error_rate: float = 0.01, st
     steps = rng.normal(0, 0.008, (days, n_inst))
     path = start * np.exp(np.cumsum(steps, axis=0))
     kinds_grid = np.tile(kinds[:n_inst], (days, 1))
-    # Round each level as the market quotes it: 2 decimals (index, fx), 3 (yield), the tick (stock, 100 won).
-    level = np.where(kinds_grid == "stock", np.round(path / 100) * 100, np.where(kinds_grid == "yield", np.round(path, 3), np.round(path, 2)))
+    # Round each level as the market quotes it: 2 decimals (index, fx), 3 (yield), a stock on the KRX tick
+    # of its price band on that date (each band's tick is a multiple of the ticks below it, so rounding
+    # across a band edge still lands on the grid).
+    from wrapcheck.registry import load_registry
+    from wrapcheck.ticks import tick_size
+
+    markets = np.array([load_registry().resolve(i).market for i in INSTRUMENTS], dtype=object)
+    dates_grid = np.repeat(dates.to_numpy(dtype=object), n_inst).reshape(days, n_inst)
+
+    def quote(values, when):
+        tick = tick_size(values.reshape(-1), when.reshape(-1), np.tile(markets, len(values.reshape(-1)) // n_inst))
+        tick = np.nan_to_num(tick.reshape(values.shape), nan=100.0)
+        return np.where(kinds_grid[: len(values)] == "stock", np.round(values / tick) * tick,
+                        np.where(kinds_grid[: len(values)] == "yield", np.round(values, 3), np.round(values, 2)))
+
+    level = quote(path, dates_grid)
     prior_grid = np.vstack([level[:1] / (1 + steps[:1]), level[:-1]])
-    prior_grid[0] = np.where(kinds_grid[0] == "stock", np.round(prior_grid[0] / 100) * 100,
-                             np.where(kinds_grid[0] == "yield", np.round(prior_grid[0], 3), np.round(prior_grid[0], 2)))
+    prior_grid[:1] = quote(prior_grid[:1], dates_grid[:1])
     close = level.reshape(-1)
     prior_exact = prior_grid.reshape(-1)
     change = np.where(kinds == "yield", np.round((close - prior_exact) * 100, 1), np.round(close - prior_exact, 2))

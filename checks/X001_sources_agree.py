@@ -27,13 +27,16 @@ class SourcesAgree(Rule):
     def check(self, rows, ctx):
         table = ctx.table
         # One long frame of (row, group, value, half-width); a group is one figure of one instrument on one date.
-        instrument_date = pd.factorize(table["date"].astype(str) + "\x1f" + table["instrument"].astype(str))[0]
-        source_code = pd.factorize(table["source"].astype(str))[0]
+        date_code = pd.factorize(table["date"])[0].astype(np.int64)
+        instrument_code = pd.factorize(table["instrument"])[0].astype(np.int64)
+        instrument_date = date_code * (instrument_code.max() + 1 if len(table) else 1) + instrument_code
+        source_code, source_names = pd.factorize(table["source"])
+        source_names = np.asarray(source_names, dtype=object)
         parts = []
         for number, f in enumerate(FIELDS):
             present = table[f].notna().to_numpy()
             if present.any():
-                parts.append((np.flatnonzero(present), instrument_date[present] * len(FIELDS) + number, f))
+                parts.append((np.flatnonzero(present), instrument_date[present] * len(FIELDS) + number, number))
         n = len(rows)
         empty = outcome(rows.index, np.ones(n, dtype=bool), skipped=np.ones(n, dtype=bool),
                         skip_message="skipped: no other source reports this instrument on this date")
@@ -43,15 +46,14 @@ class SourcesAgree(Rule):
         long = pd.DataFrame({
             "idx": table.index.to_numpy()[pos],
             "group": np.concatenate([g for _, g, _ in parts]),
-            "field": np.concatenate([np.full(len(p), f, dtype=object) for p, _, f in parts]),
+            "field_number": np.concatenate([np.full(len(p), k, dtype=np.int8) for p, _, k in parts]),
             "source_code": source_code[pos],
-            "source": table["source"].to_numpy()[pos],
-            "value": np.concatenate([table[f].to_numpy()[p] for p, _, f in parts]),
-            "hw": np.concatenate([table[f + "__hw"].to_numpy()[p] for p, _, f in parts]),
+            "value": np.concatenate([table[FIELDS[k]].to_numpy()[p] for p, _, k in parts]),
+            "hw": np.concatenate([table[FIELDS[k] + "__hw"].to_numpy()[p] for p, _, k in parts]),
         })
-        by_group = long.groupby("group", sort=False)
-        sources_in_group = by_group["source_code"].transform("nunique").to_numpy()
-        long = long[sources_in_group > 1]
+        by_group = long.groupby("group", sort=False)["source_code"]
+        several_sources = by_group.transform("min").to_numpy() != by_group.transform("max").to_numpy()
+        long = long[several_sources]
         if long.empty:
             return empty
         # Intervals that meet pairwise share a common point (Helly, in one dimension), so a group whose
@@ -66,7 +68,9 @@ class SourcesAgree(Rule):
             compared = rows.index.isin(compared_idx)
             return outcome(rows.index, np.ones(n, dtype=bool), skipped=~compared,
                            skip_message="skipped: no other source reports this instrument on this date")
-        pairs = long.merge(long.drop(columns=["field"]), on="group", suffixes=("", "_o"))
+        long = long.assign(field=np.asarray(FIELDS, dtype=object)[long["field_number"].to_numpy()],
+                           source=source_names[long["source_code"].to_numpy()])
+        pairs = long.merge(long.drop(columns=["field", "field_number"]), on="group", suffixes=("", "_o"))
         pairs = pairs[pairs["source_code"].to_numpy() != pairs["source_code_o"].to_numpy()]
         diff = pairs["value"].to_numpy() - pairs["value_o"].to_numpy()
         tol = pairs["hw"].to_numpy() + pairs["hw_o"].to_numpy()

@@ -62,7 +62,9 @@ def _present(table: pd.DataFrame, field: str) -> np.ndarray:
     col = table[field]
     if col.dtype.kind == "f":
         return col.notna().to_numpy()
-    return col.fillna("").astype(str).str.strip().ne("").to_numpy(dtype=bool)
+    from wrapcheck.loader import arrow_text, present_text
+
+    return present_text(arrow_text(col))
 
 
 def _skip_messages(rule: Rule, table: pd.DataFrame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -76,12 +78,10 @@ def _skip_messages(rule: Rule, table: pd.DataFrame, rows: np.ndarray) -> tuple[n
         pattern |= none.astype(np.int64) << (len(rule.requires) + g)
     lacking = rows & (pattern != 0)
     needs = [*rule.requires, *("one of " + "/".join(group) for group in rule.requires_any)]
-    words: dict[int, str] = {}
-    for p in np.unique(pattern[lacking]):
-        missing = [f for bit, f in enumerate(needs) if p >> bit & 1]
-        words[int(p)] = f"skipped: needs {', '.join(needs)}; missing or unreadable: {', '.join(missing)}"
-    messages = np.array([words.get(int(p), "") for p in pattern[lacking]], dtype=object)
-    return lacking, messages
+    patterns, which = np.unique(pattern[lacking], return_inverse=True)  # a few patterns over many rows
+    words = np.array([f"skipped: needs {', '.join(needs)}; missing or unreadable: "
+                      + ", ".join(f for bit, f in enumerate(needs) if int(p) >> bit & 1) for p in patterns] or [""], dtype=object)
+    return lacking, words[which.reshape(-1)] if len(patterns) else np.zeros(0, dtype=object)
 
 
 def _frame(index: pd.Index, code: str, status: str, message) -> pd.DataFrame:
@@ -152,6 +152,43 @@ def run_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
     return pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else _frame(table.index[:0], rule.code, "", "")
 
 
+def _assemble(frames: list[pd.DataFrame], rules: dict[str, Rule]) -> pd.DataFrame:
+    """One results table from the per-rule frames (in rule order), in report order: by input row, then
+    rule. Built one column at a time, each gathered straight into its final order, and each rule's
+    frame dropped as soon as its last column is taken: an archive has tens of millions of results, and
+    a concatenation followed by a reorder would hold three copies of them at once."""
+    sizes = [len(f) for f in frames]
+    frame_codes = [str(f["code"].iat[0]) for f in frames]  # one rule per frame
+    categories = list(dict.fromkeys([*rules, *frame_codes]))
+    position = {c: i for i, c in enumerate(categories)}
+    rule_number = np.repeat(np.arange(len(sizes)), sizes)
+    idx = np.concatenate([f["idx"].to_numpy() for f in frames]) if frames else np.zeros(0, dtype=np.int64)
+    order = np.lexsort((rule_number, idx))  # rules are already in code order
+    columns: dict[str, object] = {"idx": idx[order]}
+    del idx
+    code_numbers = np.array([position[c] for c in frame_codes], dtype=np.int16)
+    columns["code"] = pd.Categorical.from_codes(code_numbers[rule_number[order]] if len(sizes) else np.zeros(0, np.int16),
+                                                categories=categories)
+    del rule_number
+    for name in RESULT_COLUMNS[2:]:
+        parts = [f[name] for f in frames]
+        if name == "status":
+            codes = np.concatenate([pd.Categorical(p, categories=STATUSES).codes for p in parts]) if parts else np.zeros(0, np.int8)
+            columns[name] = pd.Categorical.from_codes(codes[order], categories=STATUSES)
+        else:
+            values = np.concatenate([p.to_numpy() for p in parts]) if parts else np.zeros(0, dtype=object)
+            if values.dtype.kind not in "fO":
+                values = values.astype(object)
+            columns[name] = values[order]
+        del parts
+        if name == RESULT_COLUMNS[-1]:
+            frames.clear()
+        else:
+            for f in frames:
+                del f[name]  # this column is copied into results: free the rule's copy now
+    return pd.DataFrame(columns, columns=list(RESULT_COLUMNS))
+
+
 def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         history: LoadedTable | None = None, reference: LoadedTable | None = None, progress=None,
         engine: str = "local", gx_docs: Path | None = None, scheduler: str | None = None) -> Report:
@@ -181,23 +218,7 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         frames.append(run_rule(rule, ctx))
     order = {c: i for i, c in enumerate(rules)}
     frames = sorted((f for f in frames if len(f)), key=lambda f: order.get(f["code"].iat[0], 0))
-    sizes = [len(f) for f in frames]
-    frame_codes = [str(f["code"].iat[0]) for f in frames]  # one rule per frame
-    results = (pd.concat([f.drop(columns="code") for f in frames], ignore_index=True) if frames
-               else pd.DataFrame(columns=[c for c in RESULT_COLUMNS if c != "code"]))
-    del frames  # the per-rule frames are copied into results: free them before the reorder copies again
-    # A handful of distinct codes over millions of rows: a categorical built from each frame's rule.
-    categories = list(dict.fromkeys([*rules, *frame_codes]))
-    position = {c: i for i, c in enumerate(categories)}
-    rule_number = np.repeat(np.arange(len(sizes)), sizes)
-    code_numbers = np.array([position[c] for c in frame_codes], dtype=np.int16)
-    results.insert(1, "code", pd.Categorical.from_codes(code_numbers[rule_number] if len(sizes) else np.zeros(0, np.int16),
-                                                        categories=categories))
-    if len(results):
-        # Report order: by input row, then rule code (rules are already in code order).
-        order = np.lexsort((rule_number, results["idx"].to_numpy()))
-        results = results.iloc[order].reset_index(drop=True)
-        results["status"] = pd.Categorical(results["status"], categories=["pass", "fail", "skip", "error"])
+    results = _assemble(frames, rules)
     return Report(
         files=loaded.files,
         table=loaded.table,

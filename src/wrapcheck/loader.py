@@ -76,6 +76,11 @@ def arrow_text(text: pd.Series) -> pa.Array:
     return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else pc.cast(arr, pa.large_string())
 
 
+def present_text(arr: pa.Array) -> np.ndarray:
+    """Which cells hold more than white space."""
+    return _bools(pc.not_equal(pc.utf8_trim_whitespace(pc.fill_null(arr, "")), ""))
+
+
 def _bools(arr: pa.Array) -> np.ndarray:
     return pc.fill_null(arr, False).to_numpy(zero_copy_only=False).astype(bool)
 
