@@ -62,6 +62,10 @@ def _present(table: pd.DataFrame, field: str) -> np.ndarray:
     col = table[field]
     if col.dtype.kind == "f":
         return col.notna().to_numpy()
+    if isinstance(col.dtype, pd.CategoricalDtype):  # judge the few categories, not every row
+        filled = col.cat.categories.astype(str).str.strip() != ""
+        codes = col.cat.codes.to_numpy()
+        return np.where(codes >= 0, np.asarray(filled, dtype=bool)[np.maximum(codes, 0)] if len(filled) else False, False)
     from wrapcheck.loader import arrow_text, present_text
 
     return present_text(arrow_text(col))
@@ -89,8 +93,9 @@ def _frame(index: pd.Index, code: str, status: str, message) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "idx": index.to_numpy(),
-            "code": code,
-            "status": pd.Categorical(np.full(n, status, dtype=object), categories=STATUSES) if status else status,
+            "code": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[code]),
+            "status": (pd.Categorical.from_codes(np.full(n, STATUSES.index(status), dtype=np.int8), categories=STATUSES)
+                       if status else np.full(n, "", dtype=object)),
             "observed": np.full(n, np.nan),
             "observed_text": np.full(n, None, dtype=object),
             "expected": np.full(n, np.nan),
@@ -153,40 +158,25 @@ def run_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
 
 
 def _assemble(frames: list[pd.DataFrame], rules: dict[str, Rule]) -> pd.DataFrame:
-    """One results table from the per-rule frames (in rule order), in report order: by input row, then
-    rule. Built one column at a time, each gathered straight into its final order, and each rule's
-    frame dropped as soon as its last column is taken: an archive has tens of millions of results, and
-    a concatenation followed by a reorder would hold three copies of them at once."""
+    """One results table from the per-rule frames (in rule order), in report order: by input row, then rule.
+    (Gathering column by column into the final order was tried: it held more memory, not less.)"""
     sizes = [len(f) for f in frames]
     frame_codes = [str(f["code"].iat[0]) for f in frames]  # one rule per frame
+    results = (pd.concat([f.drop(columns="code") for f in frames], ignore_index=True) if frames
+               else pd.DataFrame(columns=[c for c in RESULT_COLUMNS if c != "code"]))
+    frames.clear()  # the per-rule frames are copied into results: free them before the reorder copies again
+    # A handful of distinct codes over millions of rows: a categorical built from each frame's rule.
     categories = list(dict.fromkeys([*rules, *frame_codes]))
     position = {c: i for i, c in enumerate(categories)}
     rule_number = np.repeat(np.arange(len(sizes)), sizes)
-    idx = np.concatenate([f["idx"].to_numpy() for f in frames]) if frames else np.zeros(0, dtype=np.int64)
-    order = np.lexsort((rule_number, idx))  # rules are already in code order
-    columns: dict[str, object] = {"idx": idx[order]}
-    del idx
     code_numbers = np.array([position[c] for c in frame_codes], dtype=np.int16)
-    columns["code"] = pd.Categorical.from_codes(code_numbers[rule_number[order]] if len(sizes) else np.zeros(0, np.int16),
-                                                categories=categories)
-    del rule_number
-    for name in RESULT_COLUMNS[2:]:
-        parts = [f[name] for f in frames]
-        if name == "status":
-            codes = np.concatenate([pd.Categorical(p, categories=STATUSES).codes for p in parts]) if parts else np.zeros(0, np.int8)
-            columns[name] = pd.Categorical.from_codes(codes[order], categories=STATUSES)
-        else:
-            values = np.concatenate([p.to_numpy() for p in parts]) if parts else np.zeros(0, dtype=object)
-            if values.dtype.kind not in "fO":
-                values = values.astype(object)
-            columns[name] = values[order]
-        del parts
-        if name == RESULT_COLUMNS[-1]:
-            frames.clear()
-        else:
-            for f in frames:
-                del f[name]  # this column is copied into results: free the rule's copy now
-    return pd.DataFrame(columns, columns=list(RESULT_COLUMNS))
+    results.insert(1, "code", pd.Categorical.from_codes(code_numbers[rule_number] if len(sizes) else np.zeros(0, np.int16),
+                                                        categories=categories))
+    if len(results):
+        order = np.lexsort((rule_number, results["idx"].to_numpy()))  # rules are already in code order
+        results = results.iloc[order].reset_index(drop=True)
+    results["status"] = pd.Categorical(results["status"], categories=STATUSES)
+    return results
 
 
 def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
