@@ -131,7 +131,7 @@ def run_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
     applicable = np.ones(len(table), dtype=bool) if rule.kinds is None else table["kind"].isin(rule.kinds).to_numpy()
     lacking, skip_messages = _skip_messages(rule, table, applicable)
     ready = applicable & ~lacking
-    parts = [_frame(table.index[lacking], rule.code, Status.SKIP.value, skip_messages)]
+    parts = [_frame(table.index[lacking], rule.code, Status.SKIP.value, skip_messages)] if lacking.any() else []
     rows = table if ready.all() else table.loc[ready]  # no copy when every row is ready
     if len(rows):
         try:
@@ -154,7 +154,10 @@ def run_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
             last = traceback.extract_tb(exc.__traceback__)[-1]
             where = f"{Path(last.filename).name}:{last.lineno}"
             parts.append(_frame(rows.index, rule.code, Status.ERROR.value, f"rule crashed: {type(exc).__name__}: {exc} ({where})"))
-    return pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else _frame(table.index[:0], rule.code, "", "")
+    parts = [p for p in parts if len(p)]
+    if len(parts) == 1:
+        return parts[0]
+    return pd.concat(parts, ignore_index=True) if parts else _frame(table.index[:0], rule.code, "", "")
 
 
 def _assemble(frames: list[pd.DataFrame], rules: dict[str, Rule]) -> pd.DataFrame:

@@ -41,24 +41,25 @@ def _field_consensus(table: pd.DataFrame, field: str) -> pd.DataFrame:
     dates = table["date"].to_numpy(dtype=object)[present]
     inst_code, _ = pd.factorize(instruments)
     date_code, _ = pd.factorize(dates)
-    long = pd.DataFrame({
-        "instrument": instruments,
-        "date": dates,
-        "value": table[field].to_numpy()[present],
-        "hw": table[field + "__hw"].to_numpy()[present],
-        "group": inst_code.astype(np.int64) * (date_code.max() + 1) + date_code,  # one integer per (instrument, date)
-    })
-    guard = FLOAT_GUARD(long["value"].to_numpy())
-    long["lo"] = long["value"] - long["hw"] - guard
-    long["hi"] = long["value"] + long["hw"]
-    g = long.groupby("group", sort=False)
-    consistent = g["lo"].transform("max").to_numpy() <= g["hi"].transform("min").to_numpy()
+    group = inst_code.astype(np.int64) * (date_code.max() + 1) + date_code  # one integer per (instrument, date)
+    value = table[field].to_numpy(dtype=float)[present]
+    hw = table[field + "__hw"].to_numpy(dtype=float)[present]
+    lo, hi = value - hw - FLOAT_GUARD(value), value + hw
+    # Sorted by group, then half-width (stable), so each group's first row is its most precise report.
+    order = np.lexsort((hw, group))
+    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
+    consistent_group = np.maximum.reduceat(lo[order], starts) <= np.minimum.reduceat(hi[order], starts)
+    consistent = np.empty(len(order), dtype=bool)
+    consistent[order] = np.repeat(consistent_group, np.diff(np.r_[starts, len(order)]))
     # Agreeing groups: the most precise report stands for all of them.
-    agreed = long[consistent].sort_values(["group", "hw"]).drop_duplicates("group")
-    agreed = agreed.assign(source_of="agreed")
-    rest = long[~consistent]
+    first = order[starts[consistent_group]]
+    agreed = pd.DataFrame({"instrument": instruments[first], "date": dates[first], "value": value[first],
+                           "hw": hw[first], "source_of": "agreed"})
     chosen = [agreed]
-    if len(rest):
+    if not consistent.all():
+        odd = ~consistent
+        rest = pd.DataFrame({"instrument": instruments[odd], "date": dates[odd], "value": value[odd], "hw": hw[odd],
+                             "group": group[odd]})
         pairs = rest.merge(rest[["group", "value", "hw"]], on="group", suffixes=("", "_o"))
         ok = (np.abs(pairs["value"] - pairs["value_o"]) <= pairs["hw"] + pairs["hw_o"] + FLOAT_GUARD(pairs["value"].to_numpy())).to_numpy()
         pairs["ok"] = ok
