@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -39,17 +38,28 @@ def source_file_stem(source: str) -> str:
     return "summary-source" if name.lower() == "summary" else name
 
 
+_MADE: set[Path] = set()  # folders made by this process: an archive writes thousands of files into each
+
+
 def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path`` and rename it, so no reader sees half a report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write to a temporary file beside ``path`` and rename it, so no reader sees half a report.
+    The temporary name carries our process id: no other writer can hold it."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    for attempt in (1, 2):
+        if path.parent not in _MADE or attempt == 2:  # a second try: the folder went away since we made it
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _MADE.add(path.parent)
+        try:
+            with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+            return
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def write_reports(report: Report, folder: Path, results: str = "all", html: bool = False) -> list[Path]:

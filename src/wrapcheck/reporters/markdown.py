@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from wrapcheck.model import Report
@@ -17,22 +18,46 @@ def md(text: Any) -> str:
     return str(text).translate(_ESCAPE)
 
 
+def _lexical_rank(values: np.ndarray) -> np.ndarray:
+    """Each value's position in sorted order (the order pandas' sorted groupby would give)."""
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[np.argsort(np.asarray(values, dtype=str), kind="stable")] = np.arange(len(values))
+    return rank
+
+
 def skip_groups(report: Report) -> dict[tuple[str, str], list[tuple[str, str, str, str]]]:
-    """Per (date, source): (code, name, why, instruments) for each kind of skip, instruments joined."""
+    """Per (date, source): (code, name, why, instruments) for each kind of skip, instruments joined.
+
+    Grouped on integer codes: an archive has millions of skips, but few sources, rules and reasons."""
     res = report.results[report.results["status"].eq("skip").to_numpy()]
     if res.empty:
         return {}
     idx = res["idx"].to_numpy()
-    frame = pd.DataFrame({
-        "date": report.table["date"].to_numpy()[idx].astype(str),
-        "source": report.table["source"].to_numpy()[idx].astype(str),
-        "code": res["code"].to_numpy(), "message": res["message"].to_numpy(),
-        "instrument": report.table["instrument"].to_numpy()[idx].astype(str),
-    })
-    grouped = frame.groupby(["date", "source", "code", "message"], sort=True)["instrument"].agg(", ".join)
+    pair_of_row, pairs = report._source_keys
+    pair = pair_of_row[idx]
+    code = pd.Categorical(res["code"])
+    code_names = np.asarray(code.categories, dtype=object)
+    code_rank = _lexical_rank(code_names)[code.codes]
+    message_codes, messages = pd.factorize(np.where(pd.isna(res["message"].to_numpy(dtype=object)), "", res["message"].to_numpy(dtype=object)))
+    messages = np.asarray(messages, dtype=object)
+    message_rank = _lexical_rank(messages)[message_codes]
+    instrument = report.table["instrument"]
+    if isinstance(instrument.dtype, pd.CategoricalDtype):
+        names = np.asarray(instrument.cat.categories.astype(str), dtype=object)[instrument.cat.codes.to_numpy()[idx]]
+    else:
+        names = instrument.to_numpy(dtype=object)[idx].astype(str)
+    order = np.lexsort((np.arange(len(idx)), message_rank, code_rank, pair))  # rows keep their order in a group
+    keys = np.stack([pair[order], code_rank[order], message_rank[order]])
+    starts = np.flatnonzero(np.r_[True, (keys[:, 1:] != keys[:, :-1]).any(axis=0)])
+    ends = np.r_[starts[1:], len(order)]
+    names = names[order].tolist()
+    first = order[starts]
     out: dict[tuple[str, str], list] = {}
-    for (date, source, code, message), instruments in grouped.items():
-        out.setdefault((date, source), []).append((code, report.rules[code].name, message, instruments))
+    rule_names = {c: r.name for c, r in report.rules.items()}
+    for p, c, m, a, b in zip(pair[first].tolist(), code.codes[first].tolist(), message_codes[first].tolist(),
+                             starts.tolist(), ends.tolist()):
+        name = code_names[c]
+        out.setdefault(pairs[p], []).append((name, rule_names[name], messages[m], ", ".join(names[a:b])))
     return out
 
 
