@@ -15,6 +15,7 @@ is the process's. Ratios are to the floor (time) and to the CSV size (memory).
 from __future__ import annotations
 
 import argparse
+import statistics
 import subprocess
 import sys
 import time
@@ -121,6 +122,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--run")
     parser.add_argument("--data", type=Path)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds; the table gives medians")
     args = parser.parse_args()
     if args.run:
         print({"floor": run_floor, "pandera": run_pandera, "gx": run_gx}[args.run](args.data))
@@ -138,19 +140,24 @@ def main() -> None:
         ("naive Pandera (lazy=True)", me + ["pandera"]),
         ("Great Expectations 1.x", me + ["gx"]),
     ]
-    rows = []
-    # RUSAGE_CHILDREN's maximum only grows: run the lightest first and read each process's own peak via /usr/bin/time when present
-    for name, cmd in runs:
-        timed = ["/usr/bin/time", "-f", "%M"] + cmd if Path("/usr/bin/time").exists() else cmd
-        start = time.perf_counter()
-        proc = subprocess.run(timed, capture_output=True, text=True)
-        wall = time.perf_counter() - start
-        if proc.returncode not in (0, 1):
-            raise SystemExit(f"{name} failed: {proc.stderr[-800:]}")
-        peak = int(proc.stderr.strip().splitlines()[-1]) / 1024 if timed is not cmd else float("nan")
-        rows.append((name, wall, peak))
+    # Each round runs every contender once, so that a slow spell of a shared machine falls on all of
+    # them alike; the table gives each one's median wall and its largest peak RSS (GNU time's, per process).
+    walls: dict[str, list[float]] = {name: [] for name, _ in runs}
+    peaks: dict[str, float] = {name: float("nan") for name, _ in runs}
+    for _ in range(args.repeat):
+        for name, cmd in runs:
+            timed = ["/usr/bin/time", "-f", "%M"] + cmd if Path("/usr/bin/time").exists() else cmd
+            start = time.perf_counter()
+            proc = subprocess.run(timed, capture_output=True, text=True)
+            walls[name].append(time.perf_counter() - start)
+            if proc.returncode not in (0, 1):
+                raise SystemExit(f"{name} failed: {proc.stderr[-800:]}")
+            if timed is not cmd:
+                peak = int(proc.stderr.strip().splitlines()[-1]) / 1024
+                peaks[name] = peak if peaks[name] != peaks[name] else max(peaks[name], peak)
+    rows = [(name, statistics.median(walls[name]), peaks[name]) for name, _ in runs]
     floor = rows[0][1]
-    lines = [f"{args.rows:,} rows, {size:.0f} MiB of CSV in {len(list(folder.glob('*.csv')))} files.", "",
+    lines = [f"{args.rows:,} rows, {size:.0f} MiB of CSV in {len(list(folder.glob('*.csv')))} files; medians of {args.repeat} rounds.", "",
              "| contender | wall | vs floor | peak RSS | vs CSV size |", "|---|---|---|---|---|"]
     lines += [f"| {n} | {w:.1f} s | {w / floor:.1f}x | {p:,.0f} MiB | {p / size:.1f}x |" for n, w, p in rows]
     mine = rows[1][1]

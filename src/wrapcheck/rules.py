@@ -12,7 +12,7 @@ A row the rule leaves out of its answer becomes an *error* result: nothing passe
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Callable, ClassVar
 
 import numpy as np
@@ -214,6 +214,7 @@ def agree(a: np.ndarray, a_hw: np.ndarray, b: np.ndarray, b_hw: np.ndarray) -> t
     return ok, difference, tolerance
 
 
+@lru_cache(maxsize=1 << 16)  # messages on an archive repeat the same figures thousands of times
 def fmt(value: float, halfwidth: float | None = None) -> str:
     """Format a figure with the decimals its half-width implies."""
     from wrapcheck.numbers import decimals_of_halfwidth, format_number
