@@ -251,3 +251,35 @@ def test_atomic_write_keeps_the_old_report_on_failure(tmp_path, monkeypatch):
     with pytest.raises(Boom):
         base.write_atomic(path, "new")
     assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+# The Arrow CSV reader is the fast path; pandas' reader takes every file Arrow does not read cleanly.
+_AWKWARD = ('date,source,instrument,close,change,statement,title\n'
+            '2026-01-06, yonhap-1 ,KOSPI,"4,525.48",+67.96,"It said ""up""\nand more",\n'
+            '\n'
+            '2026-01-06,yonhap-2,KOSDAQ,  ,(1.5),,  spaced  \n'
+            '2026-01-06,summary,삼성전자,"138,100",,"",x\n')
+
+
+def test_arrow_reader_reads_what_pandas_reads(tmp_path, monkeypatch):
+    from wrapcheck import reader
+
+    path = tmp_path / "awkward.csv"
+    path.write_text(_AWKWARD, encoding="utf-8")
+    fast, _ = reader.read_table(path)
+    assert reader._read_csv_arrow(_AWKWARD, ",", list(fast.columns)) is not None  # the fast path took it
+    monkeypatch.setattr(reader, "_read_csv_arrow", lambda *args: None)
+    slow, _ = reader.read_table(path)
+    assert fast.to_dict("list") == slow.to_dict("list")
+    assert fast["statement"].tolist()[0] == 'It said "up"\nand more' and fast["close"].tolist()[1] == "  "
+
+
+def test_short_row_goes_to_pandas_and_reads_blank(tmp_path):
+    from wrapcheck import reader
+
+    text = "date,source,instrument,close,change\n2026-01-06,a,KOSPI,4525.48,+67.96\n2026-01-06,b,KOSPI,4525.48\n"
+    path = tmp_path / "short.csv"
+    path.write_text(text, encoding="utf-8")
+    assert reader._read_csv_arrow(text, ",", ["date", "source", "instrument", "close", "change"]) is None
+    frame, _ = reader.read_table(path)
+    assert frame["change"].tolist() == ["+67.96", ""]

@@ -46,3 +46,11 @@ def test_basis_points_flag():
     assert parse_figure("+1.5bp", CHANGE).basis_points
     assert parse_figure("1.5 basis points", CHANGE).basis_points
     assert not parse_figure("1.5", CHANGE).basis_points
+
+
+def test_fmt_memo_keeps_the_sign_of_zero():
+    """fmt is memoized; -0.0 == 0.0, so the memo must not hand one's wording to the other."""
+    from wrapcheck.rules import fmt
+
+    assert fmt(0.0, 0.005) == "0.00" and fmt(-0.0, 0.005) == "-0.00"
+    assert fmt(-0.0, 0.005) == "-0.00" and fmt(0.0, 0.005) == "0.00"

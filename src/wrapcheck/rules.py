@@ -12,6 +12,7 @@ A row the rule leaves out of its answer becomes an *error* result: nothing passe
 
 from __future__ import annotations
 
+import math
 from functools import cached_property, lru_cache
 from typing import Any, Callable, ClassVar
 
@@ -214,9 +215,15 @@ def agree(a: np.ndarray, a_hw: np.ndarray, b: np.ndarray, b_hw: np.ndarray) -> t
     return ok, difference, tolerance
 
 
-@lru_cache(maxsize=1 << 16)  # messages on an archive repeat the same figures thousands of times
 def fmt(value: float, halfwidth: float | None = None) -> str:
     """Format a figure with the decimals its half-width implies."""
+    value = float(value)
+    # -0.0 == 0.0, so the sign is part of the memo's key ("-0.00" as written stays "-0.00").
+    return _fmt(value, None if halfwidth is None else float(halfwidth), math.copysign(1.0, value) < 0)
+
+
+@lru_cache(maxsize=1 << 16)  # messages on an archive repeat the same figures thousands of times
+def _fmt(value: float, halfwidth: float | None, negative: bool) -> str:
     from wrapcheck.numbers import decimals_of_halfwidth, format_number
 
     if halfwidth is None or halfwidth != halfwidth:

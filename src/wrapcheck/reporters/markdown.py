@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,12 @@ _ESCAPE = str.maketrans({"|": "\\|", "<": "&lt;", ">": "&gt;", "`": "\\`", "*": 
 
 def md(text: Any) -> str:
     """Inert in Markdown: table pipes, HTML and emphasis are escaped, newlines folded."""
-    return str(text).translate(_ESCAPE)
+    return _md(str(text))
+
+
+@lru_cache(maxsize=1 << 16)  # an archive's reports repeat the same names, reasons and instrument lists
+def _md(text: str) -> str:
+    return text.translate(_ESCAPE)
 
 
 def _lexical_rank(values: np.ndarray) -> np.ndarray:
