@@ -193,10 +193,10 @@ def _recode(cat: pd.Categorical, labels) -> pd.Categorical:
     return pd.Categorical.from_codes(inverse[cat.codes], categories=pd.Index(uniques, dtype=object))
 
 
-def parse_frame(raw: pd.DataFrame, files: np.ndarray, rows: np.ndarray) -> tuple[pd.DataFrame, list[tuple[int, str, str, str]]]:
+def parse_frame(raw: pd.DataFrame, files: np.ndarray | pd.Categorical, rows: np.ndarray) -> tuple[pd.DataFrame, list[tuple[int, str, str, str]]]:
     """The typed table of a frame of cells as written (every known column present), and its unreadable cells."""
     table = pd.DataFrame(index=raw.index)
-    table["_file"] = _categorical(files)
+    table["_file"] = files if isinstance(files, pd.Categorical) else _categorical(files)
     table["_row"] = rows
     errors: list[tuple[int, str, str, str]] = []
 
@@ -224,8 +224,12 @@ def parse_frame(raw: pd.DataFrame, files: np.ndarray, rows: np.ndarray) -> tuple
     table["resolved"] = np.array([r is not None for r in resolved], dtype=bool)[names.codes] if resolved else np.zeros(len(raw), dtype=bool)
     kind_given = raw["kind"].str.strip().str.lower()
     registry_kind = _recode(names, [r.kind if r else "" for r in resolved])
-    table["kind"] = _categorical(pd.Series(np.where(kind_given.ne("").to_numpy(), kind_given.to_numpy(dtype=object),
-                                                    np.asarray(registry_kind, dtype=object)), index=raw.index, dtype=object))
+    given = kind_given.ne("").to_numpy()
+    if given.any():  # a kind column overrides the registry where it is filled in
+        table["kind"] = _categorical(pd.Series(np.where(given, kind_given.to_numpy(dtype=object),
+                                                        np.asarray(registry_kind, dtype=object)), index=raw.index, dtype=object))
+    else:
+        table["kind"] = registry_kind
     for pos in np.flatnonzero((kind_given.ne("") & ~kind_given.isin(KINDS)).to_numpy()):
         errors.append((pos, "kind", raw["kind"].iat[pos], f"kind must be one of {', '.join(KINDS)}"))
     table["market"] = _recode(names, [r.market if r else "" for r in resolved])
@@ -293,7 +297,10 @@ def load(paths: list[str | Path], encoding: str | None = None, progress=None, se
         if col not in raw.columns:
             raw[col] = ""
     raw = raw.fillna("")  # a column one file lacks is empty in that file's rows
-    file_names = np.repeat(np.array([str(f) for f in files], dtype=object), [len(f) for f in frames])
+    # One category per file (a file named twice is one category), repeated over its rows by code.
+    names_of_files, file_number = np.unique(np.array([str(f) for f in files], dtype=object).astype(str), return_inverse=True)
+    file_names = pd.Categorical.from_codes(np.repeat(file_number.reshape(-1), [len(f) for f in frames]).astype(np.int64),
+                                           categories=pd.Index(names_of_files.astype(object), dtype=object))
     rows = np.concatenate([np.arange(2, len(f) + 2) for f in frames]) if frames else np.zeros(0, dtype=int)
     table, errors = parse_frame(raw, file_names, rows)
     parse_errors = pd.DataFrame(errors, columns=["idx", "column", "text", "reason"])
