@@ -119,6 +119,19 @@ def result_lines(report: Report, res: pd.DataFrame) -> pa.Array:
     return pc.take(pa.concat_arrays(lines), pa.array(order))
 
 
+_string = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _header_json(header: dict[str, Any]) -> str:
+    """``json.dumps(header)`` without its closing brace, written directly for the usual header (an
+    archive has tens of thousands of sources; the general encoder costs more than their results)."""
+    if list(header) != ["date", "source", "verdict", "counts"]:
+        return json.dumps(header, ensure_ascii=False)[:-1]
+    counts = ", ".join(f"{_string(k)}: {int(v)}" for k, v in header["counts"].items())
+    return (f'{{"date": {_string(header["date"])}, "source": {_string(header["source"])}, '
+            f'"verdict": {_string(header["verdict"])}, "counts": {{{counts}}}')
+
+
 def source_texts(report: Report, results: str = "all", indent: str = "    ",
                  chunk: int = 500_000) -> Iterator[tuple[dict[str, Any], str]]:
     """(header, JSON text) per (date, source), in order; the header has date, source, verdict and counts.
@@ -151,7 +164,7 @@ def source_texts(report: Report, results: str = "all", indent: str = "    ",
             body = texts.pop((date, source), None)
             header = {"date": date, "source": source, **info}
             listed = "[]" if body is None else "[\n" + indent + body + "\n" + indent[:-1] + "]"
-            yield header, f'{json.dumps(header, ensure_ascii=False)[:-1]}, "results": {listed}}}'
+            yield header, f'{_header_json(header)}, "results": {listed}}}'
             emitted += 1
 
 
