@@ -62,10 +62,12 @@ class SourcesAgree(Rule):
         lo, hi = long["value"].to_numpy() - long["hw"].to_numpy() - guard, long["value"].to_numpy() + long["hw"].to_numpy()
         grouped = pd.DataFrame({"group": long["group"].to_numpy(), "lo": lo, "hi": hi}).groupby("group", sort=False)
         consistent = grouped["lo"].transform("max").to_numpy() <= grouped["hi"].transform("min").to_numpy()
-        compared_idx = np.unique(long["idx"].to_numpy())
+        reported = np.zeros(len(table), dtype=bool)  # by table position: a mask, not a sorted set of millions
+        reported[table.index.get_indexer(long["idx"].to_numpy())] = True
+        compared_rows = reported[table.index.get_indexer(rows.index)]
         long = long[~consistent]
         if long.empty:
-            compared = rows.index.isin(compared_idx)
+            compared = compared_rows
             return outcome(rows.index, np.ones(n, dtype=bool), skipped=~compared,
                            skip_message="skipped: no other source reports this instrument on this date")
         long = long.assign(field=np.asarray(FIELDS, dtype=object)[long["field_number"].to_numpy()],
@@ -84,7 +86,7 @@ class SourcesAgree(Rule):
         by_row = per_field.groupby(level="idx").agg(compared=("others", "size"), fails=("fails", "any"),
                                                      disagree=("disagree", "any"))
         by_row = by_row.reindex(rows.index)
-        compared = rows.index.isin(compared_idx)
+        compared = compared_rows
         fails = by_row["fails"].fillna(False).to_numpy(dtype=bool)
         noted = by_row["disagree"].fillna(False).to_numpy(dtype=bool) & ~fails
         bad_pairs = pairs[~pairs["agree"].to_numpy() & pairs["idx"].isin(rows.index[fails | noted]).to_numpy()]
@@ -98,24 +100,29 @@ class SourcesAgree(Rule):
             observed[pos], expected[pos] = first["value"].to_numpy(), first["value_o"].to_numpy()
             difference[pos], tolerance[pos] = first["diff"].to_numpy(), first["tol"].to_numpy()
 
-        # Wording, built once per (row, field) with a disagreement, from plain lists (few rows).
+        # Wording, built once per (row, field) with a disagreement. The other sources are listed in the
+        # order of the pairs; each distinct figure is formatted once (an odd source out is named by many).
         words: dict[int, list[tuple[str, str]]] = {}
-        others: dict[tuple[int, str], list[str]] = {}
-        first: dict[tuple[int, str], tuple[float, float, float, float]] = {}
-        for idx, field, src, v_o, h_o, v, h, d, t in zip(
-            bad_pairs["idx"].tolist(), bad_pairs["field"].tolist(), bad_pairs["source_o"].tolist(),
-            bad_pairs["value_o"].tolist(), bad_pairs["hw_o"].tolist(), bad_pairs["value"].tolist(),
-            bad_pairs["hw"].tolist(), bad_pairs["diff"].tolist(), bad_pairs["tol"].tolist(),
-        ):
-            others.setdefault((idx, field), []).append(f"{src} {fmt(v_o, h_o)}")
-            first.setdefault((idx, field), (v, h, d, t))
-        for (idx, field), names in others.items():
-            v, h, d, t = first[(idx, field)]
-            listed = ", ".join(names)
-            words.setdefault(idx, []).append((
-                f"{field} {fmt(v, h)} disagrees with {listed} (off by {fmt(abs(d), h)}, rounding allows {fmt(t)})",
-                f"{field}: agrees with the majority; odd source out: {listed}",
-            ))
+        if len(bad_pairs):
+            value_o = bad_pairs["value_o"].to_numpy()
+            figures = pd.DataFrame({"v": value_o, "h": bad_pairs["hw_o"].to_numpy(), "negative": np.signbit(value_o)})
+            codes, _ = pd.factorize(pd.MultiIndex.from_frame(figures))  # -0.0 == 0.0: the sign is kept apart
+            _, first_seen = np.unique(codes, return_index=True)  # format each figure as its own cells give it
+            hw_o = bad_pairs["hw_o"].to_numpy()
+            written = np.array([fmt(value_o[k], hw_o[k]) for k in first_seen.tolist()], dtype=object)
+            named = pd.DataFrame({"idx": bad_pairs["idx"].to_numpy(), "field": bad_pairs["field"].to_numpy(),
+                                  "other": bad_pairs["source_o"].to_numpy(dtype=object).astype(str) + " " + written[codes],
+                                  "v": bad_pairs["value"].to_numpy(), "h": bad_pairs["hw"].to_numpy(),
+                                  "d": bad_pairs["diff"].to_numpy(), "t": bad_pairs["tol"].to_numpy()})
+            grouped = named.groupby(["idx", "field"], sort=False)
+            listed_of = grouped["other"].agg(", ".join)
+            firsts = grouped[["v", "h", "d", "t"]].first()
+            for (idx, field), listed, v, h, d, t in zip(listed_of.index.tolist(), listed_of.tolist(), firsts["v"].tolist(),
+                                                      firsts["h"].tolist(), firsts["d"].tolist(), firsts["t"].tolist()):
+                words.setdefault(idx, []).append((
+                    f"{field} {fmt(v, h)} disagrees with {listed} (off by {fmt(abs(d), h)}, rounding allows {fmt(t)})",
+                    f"{field}: agrees with the majority; odd source out: {listed}",
+                ))
 
         def describe(i: int, failing: bool) -> str:
             return "; ".join(f if failing else m for f, m in words.get(rows.index[i], []))
