@@ -104,23 +104,23 @@ class SourcesAgree(Rule):
         # order of the pairs; each distinct figure is formatted once (an odd source out is named by many).
         words: dict[int, list[tuple[str, str]]] = {}
         if len(bad_pairs):
-            value_o = bad_pairs["value_o"].to_numpy()
-            figures = pd.DataFrame({"v": value_o, "h": bad_pairs["hw_o"].to_numpy(), "negative": np.signbit(value_o)})
+            value_o, hw_o = bad_pairs["value_o"].to_numpy(), bad_pairs["hw_o"].to_numpy()
+            figures = pd.DataFrame({"v": value_o, "h": hw_o, "negative": np.signbit(value_o)})
             codes, _ = pd.factorize(pd.MultiIndex.from_frame(figures))  # -0.0 == 0.0: the sign is kept apart
             _, first_seen = np.unique(codes, return_index=True)  # format each figure as its own cells give it
-            hw_o = bad_pairs["hw_o"].to_numpy()
             written = np.array([fmt(value_o[k], hw_o[k]) for k in first_seen.tolist()], dtype=object)
-            named = pd.DataFrame({"idx": bad_pairs["idx"].to_numpy(), "field": bad_pairs["field"].to_numpy(),
-                                  "other": bad_pairs["source_o"].to_numpy(dtype=object).astype(str) + " " + written[codes],
-                                  "v": bad_pairs["value"].to_numpy(), "h": bad_pairs["hw"].to_numpy(),
-                                  "d": bad_pairs["diff"].to_numpy(), "t": bad_pairs["tol"].to_numpy()})
-            grouped = named.groupby(["idx", "field"], sort=False)
-            listed_of = grouped["other"].agg(", ".join)
-            firsts = grouped[["v", "h", "d", "t"]].first()
-            for (idx, field), listed, v, h, d, t in zip(listed_of.index.tolist(), listed_of.tolist(), firsts["v"].tolist(),
-                                                      firsts["h"].tolist(), firsts["d"].tolist(), firsts["t"].tolist()):
+            other = (bad_pairs["source_o"].to_numpy(dtype=object).astype(str) + " " + written[codes]).tolist()
+            others: dict[tuple[int, str], list[str]] = {}
+            first_pair: dict[tuple[int, str], int] = {}
+            for k, key in enumerate(zip(bad_pairs["idx"].tolist(), bad_pairs["field"].tolist())):
+                others.setdefault(key, []).append(other[k])
+                first_pair.setdefault(key, k)
+            v, h, d, t = (bad_pairs[c].to_numpy().tolist() for c in ("value", "hw", "diff", "tol"))
+            for (idx, field), names in others.items():
+                k = first_pair[(idx, field)]
+                listed = ", ".join(names)
                 words.setdefault(idx, []).append((
-                    f"{field} {fmt(v, h)} disagrees with {listed} (off by {fmt(abs(d), h)}, rounding allows {fmt(t)})",
+                    f"{field} {fmt(v[k], h[k])} disagrees with {listed} (off by {fmt(abs(d[k]), h[k])}, rounding allows {fmt(t[k])})",
                     f"{field}: agrees with the majority; odd source out: {listed}",
                 ))
 

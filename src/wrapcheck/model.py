@@ -176,6 +176,15 @@ class Report:
         return {s.value: int(counts.get(s.value, 0)) for s in Status}
 
     def failing_mask(self) -> pd.Series:
+        """Which results fail the run (kept per fail_on: the exit code, counts and verdicts all ask)."""
+        cache = self.__dict__.setdefault("_failing", {})
+        key = (self.fail_on, len(self.results))
+        if key not in cache:
+            cache.clear()
+            cache[key] = self._failing_mask()
+        return cache[key]
+
+    def _failing_mask(self) -> pd.Series:
         sev = self.results["code"].map({c: str(r.severity) for c, r in self.rules.items()})
         status = self.results["status"]
         bad = status.eq(Status.ERROR)

@@ -125,9 +125,10 @@ _string = json.JSONEncoder(ensure_ascii=False).encode
 def _header_json(header: dict[str, Any]) -> str:
     """``json.dumps(header)`` without its closing brace, written directly for the usual header (an
     archive has tens of thousands of sources; the general encoder costs more than their results)."""
-    if list(header) != ["date", "source", "verdict", "counts"]:
+    counts = header.get("counts")
+    if list(header) != ["date", "source", "verdict", "counts"] or list(counts) != ["pass", "fail", "skip", "error"]:
         return json.dumps(header, ensure_ascii=False)[:-1]
-    counts = ", ".join(f"{_string(k)}: {int(v)}" for k, v in header["counts"].items())
+    counts = f'"pass": {int(counts["pass"])}, "fail": {int(counts["fail"])}, "skip": {int(counts["skip"])}, "error": {int(counts["error"])}'
     return (f'{{"date": {_string(header["date"])}, "source": {_string(header["source"])}, '
             f'"verdict": {_string(header["verdict"])}, "counts": {{{counts}}}')
 
