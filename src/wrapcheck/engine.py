@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wrapcheck.loader import LoadedTable, discover, load
+from wrapcheck.loader import LoadedTable, arrow_text, discover, load, present_text
 from wrapcheck.model import Report, Status
 from wrapcheck.registry import load_registry
 from wrapcheck.resources import data_dir, load_module
@@ -66,8 +66,6 @@ def _present(table: pd.DataFrame, field: str) -> np.ndarray:
         filled = col.cat.categories.astype(str).str.strip() != ""
         codes = col.cat.codes.to_numpy()
         return np.where(codes >= 0, np.asarray(filled, dtype=bool)[np.maximum(codes, 0)] if len(filled) else False, False)
-    from wrapcheck.loader import arrow_text, present_text
-
     return present_text(arrow_text(col))
 
 

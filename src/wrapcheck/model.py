@@ -117,6 +117,15 @@ def clip_cell(text: str) -> str:
     return text if len(text) <= CELL_LIMIT else f"{text[:CELL_LIMIT]}... [{len(text):,} characters]"
 
 
+def labels_at(column: pd.Series, idx: np.ndarray) -> np.ndarray:
+    """The values of a table column at rows ``idx`` (a categorical is read through its codes)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = np.asarray(column.cat.categories, dtype=object)
+        codes = column.cat.codes.to_numpy()[idx]
+        return np.where(codes >= 0, categories[np.maximum(codes, 0)], None)
+    return column.to_numpy(dtype=object)[idx]
+
+
 def _sorted_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes of a text column numbered in sorted order of its values, and those values (as text)."""
     if isinstance(column.dtype, pd.CategoricalDtype):

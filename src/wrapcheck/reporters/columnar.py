@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from wrapcheck import __version__
 from wrapcheck.loader import arrow_text
-from wrapcheck.model import CELL_LIMIT, RESULT_SETS, Report, clip_cell
+from wrapcheck.model import CELL_LIMIT, RESULT_SETS, Report, clip_cell, labels_at
 
 _CONTROL = re.compile(r"[\x00-\x1f]")
 
@@ -72,15 +72,6 @@ def _cells(report: Report, idx: np.ndarray, fields: list[str]) -> pa.Array:
     return pc.binary_join_element_wise("{", joined, "}", "")
 
 
-def _labels(column: pd.Series, idx: np.ndarray) -> np.ndarray:
-    """The values of a table column at rows ``idx`` (a categorical is read through its codes)."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        categories = np.asarray(column.cat.categories, dtype=object)
-        codes = column.cat.codes.to_numpy()[idx]
-        return np.where(codes >= 0, categories[np.maximum(codes, 0)], None)
-    return column.to_numpy(dtype=object)[idx]
-
-
 def result_lines(report: Report, res: pd.DataFrame) -> pa.Array:
     """One compact JSON object per result row of ``res`` (which carries date and source columns)."""
     lines, positions = [], []
@@ -97,7 +88,7 @@ def result_lines(report: Report, res: pd.DataFrame) -> pa.Array:
         line = pc.binary_join_element_wise(
             '{"date": ', _quoted(sub["date"].to_numpy(dtype=object)),
             ', "source": ', _quoted(sub["source"].to_numpy(dtype=object)),
-            ', "instrument": ', _quoted(_labels(table["instrument"], idx)),
+            ', "instrument": ', _quoted(labels_at(table["instrument"], idx)),
             ", " + head + ', "status": ', _quoted(sub["status"].to_numpy(dtype=object)),
             ', "observed": ', _value(sub["observed"].to_numpy(), sub["observed_text"].to_numpy()),
             ', "expected": ', _value(sub["expected"].to_numpy(), sub["expected_text"].to_numpy()),
@@ -106,7 +97,7 @@ def result_lines(report: Report, res: pd.DataFrame) -> pa.Array:
             ', "message": ', _quoted(sub["message"].to_numpy(dtype=object)),
             ', "cells": ', _cells(report, idx, fields),
             ', "rows": [', pc.cast(pa.array(table["_row"].to_numpy()[idx]), pa.string()),
-            '], "file": ', _quoted(_labels(table["_file"], idx)),
+            '], "file": ', _quoted(labels_at(table["_file"], idx)),
             "}",
             "",
         )

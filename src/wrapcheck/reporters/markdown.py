@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wrapcheck.model import Report
+from wrapcheck.model import Report, labels_at
 from wrapcheck.reporters.base import Reporter
 from wrapcheck.reporters.text import describe_value, problems
 
@@ -47,11 +47,7 @@ def skip_groups(report: Report) -> dict[tuple[str, str], list[tuple[str, str, st
     message_codes, messages = pd.factorize(np.where(pd.isna(res["message"].to_numpy(dtype=object)), "", res["message"].to_numpy(dtype=object)))
     messages = np.asarray(messages, dtype=object)
     message_rank = _lexical_rank(messages)[message_codes]
-    instrument = report.table["instrument"]
-    if isinstance(instrument.dtype, pd.CategoricalDtype):
-        names = np.asarray(instrument.cat.categories.astype(str), dtype=object)[instrument.cat.codes.to_numpy()[idx]]
-    else:
-        names = instrument.to_numpy(dtype=object)[idx].astype(str)
+    names = labels_at(report.table["instrument"], idx).astype(str)
     order = np.lexsort((np.arange(len(idx)), message_rank, code_rank, pair))  # rows keep their order in a group
     keys = np.stack([pair[order], code_rank[order], message_rank[order]])
     starts = np.flatnonzero(np.r_[True, (keys[:, 1:] != keys[:, :-1]).any(axis=0)])
