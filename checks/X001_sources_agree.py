@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 
 from wrapcheck.numbers import NUMERIC_COLUMNS
-from wrapcheck.rules import FLOAT_GUARD, Rule, fmt, outcome
+from wrapcheck.rules import FLOAT_GUARD, Rule, fmt, intervals_meet, outcome
 
 FIELDS = tuple(NUMERIC_COLUMNS)
 
@@ -56,12 +56,9 @@ class SourcesAgree(Rule):
         long = long[several_sources]
         if long.empty:
             return empty
-        # Intervals that meet pairwise share a common point (Helly, in one dimension), so a group whose
-        # largest lower end is below its smallest upper end agrees throughout: no pairs needed.
-        guard = FLOAT_GUARD(long["value"].to_numpy())
-        lo, hi = long["value"].to_numpy() - long["hw"].to_numpy() - guard, long["value"].to_numpy() + long["hw"].to_numpy()
-        grouped = pd.DataFrame({"group": long["group"].to_numpy(), "lo": lo, "hi": hi}).groupby("group", sort=False)
-        consistent = grouped["lo"].transform("max").to_numpy() <= grouped["hi"].transform("min").to_numpy()
+        # Groups whose written intervals all meet agree throughout: only the others need pairs.
+        value, hw = long["value"].to_numpy(), long["hw"].to_numpy()
+        consistent = intervals_meet(long["group"].to_numpy(), value - hw - FLOAT_GUARD(value), value + hw)
         reported = np.zeros(len(table), dtype=bool)  # by table position: a mask, not a sorted set of millions
         reported[table.index.get_indexer(long["idx"].to_numpy())] = True
         compared_rows = reported[table.index.get_indexer(rows.index)]
@@ -100,16 +97,12 @@ class SourcesAgree(Rule):
             observed[pos], expected[pos] = first["value"].to_numpy(), first["value_o"].to_numpy()
             difference[pos], tolerance[pos] = first["diff"].to_numpy(), first["tol"].to_numpy()
 
-        # Wording, built once per (row, field) with a disagreement. The other sources are listed in the
-        # order of the pairs; each distinct figure is formatted once (an odd source out is named by many).
+        # Wording, built once per (row, field) with a disagreement; the other sources in the order of the
+        # pairs (fmt is memoized: an odd source out named by many rows is formatted once).
         words: dict[int, list[tuple[str, str]]] = {}
         if len(bad_pairs):
-            value_o, hw_o = bad_pairs["value_o"].to_numpy(), bad_pairs["hw_o"].to_numpy()
-            figures = pd.DataFrame({"v": value_o, "h": hw_o, "negative": np.signbit(value_o)})
-            codes, _ = pd.factorize(pd.MultiIndex.from_frame(figures))  # -0.0 == 0.0: the sign is kept apart
-            _, first_seen = np.unique(codes, return_index=True)  # format each figure as its own cells give it
-            written = np.array([fmt(value_o[k], hw_o[k]) for k in first_seen.tolist()], dtype=object)
-            other = (bad_pairs["source_o"].to_numpy(dtype=object).astype(str) + " " + written[codes]).tolist()
+            other = [f"{src} {fmt(v_o, h_o)}" for src, v_o, h_o in zip(
+                bad_pairs["source_o"].tolist(), bad_pairs["value_o"].tolist(), bad_pairs["hw_o"].tolist())]
             others: dict[tuple[int, str], list[str]] = {}
             first_pair: dict[tuple[int, str], int] = {}
             for k, key in enumerate(zip(bad_pairs["idx"].tolist(), bad_pairs["field"].tolist())):

@@ -92,7 +92,7 @@ def failures(rows: pd.DataFrame, ctx) -> pd.DataFrame:
     for name in pd.unique(checks):
         hit = np.flatnonzero(checks == name)
         at = where[hit]
-        if name in CHECK_COLUMNS:  # a range check over the whole frame
+        if name in CHECK_COLUMNS:  # a range check against the row's bounds
             col, lo, hi = CHECK_COLUMNS[name]
             v, low, high = (frame[c].to_numpy(dtype=float)[at] for c in (col, lo, hi))
             b = [f"{fmt(a)} to {fmt(z)}" for a, z in zip(low.tolist(), high.tolist())]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wrapcheck.rules import FLOAT_GUARD
+from wrapcheck.rules import FLOAT_GUARD, intervals_meet
 
 RECORD_FIELDS = ("close", "change_level", "change_pct", "individual_net", "foreign_net", "institution_net",
                  "advancers", "decliners")
@@ -45,14 +45,12 @@ def _field_consensus(table: pd.DataFrame, field: str) -> pd.DataFrame:
     value = table[field].to_numpy(dtype=float)[present]
     hw = table[field + "__hw"].to_numpy(dtype=float)[present]
     lo, hi = value - hw - FLOAT_GUARD(value), value + hw
-    # Sorted by group, then half-width (stable), so each group's first row is its most precise report.
+    consistent = intervals_meet(group, lo, hi)
+    # Agreeing groups: the most precise report stands for all of them (sorted by group, then half-width,
+    # stable, a group's first row is its most precise report).
     order = np.lexsort((hw, group))
-    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
-    consistent_group = np.maximum.reduceat(lo[order], starts) <= np.minimum.reduceat(hi[order], starts)
-    consistent = np.empty(len(order), dtype=bool)
-    consistent[order] = np.repeat(consistent_group, np.diff(np.r_[starts, len(order)]))
-    # Agreeing groups: the most precise report stands for all of them.
-    first = order[starts[consistent_group]]
+    firsts = order[np.r_[True, group[order][1:] != group[order][:-1]]]
+    first = firsts[consistent[firsts]]
     agreed = pd.DataFrame({"instrument": instruments[first], "date": dates[first], "value": value[first],
                            "hw": hw[first], "source_of": "agreed"})
     chosen = [agreed]

@@ -176,12 +176,10 @@ def _categorical(values) -> pd.Categorical:
     strings would cost ten times as much)."""
     series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object), dtype=object)
     encoded = pc.dictionary_encode(pc.fill_null(arrow_text(series), ""))
-    dictionary = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
-    order = np.argsort(dictionary.astype(str), kind="stable")
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    codes = rank[encoded.indices.to_numpy(zero_copy_only=False)] if len(order) else np.zeros(len(series), dtype=np.int64)
-    return pd.Categorical.from_codes(codes, categories=pd.Index(dictionary[order], dtype=object))
+    # The dictionary's entries are distinct: np.unique sorts them and gives each one's sorted position.
+    categories, rank = np.unique(np.asarray(encoded.dictionary.to_pylist(), dtype=object).astype(str), return_inverse=True)
+    codes = rank.reshape(-1)[encoded.indices.to_numpy(zero_copy_only=False)] if len(categories) else np.zeros(len(series), dtype=np.int64)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories.astype(object), dtype=object))
 
 
 def _recode(cat: pd.Categorical, labels) -> pd.Categorical:

@@ -207,6 +207,20 @@ def _column(value: Any, n: int):
     return np.asarray(value)
 
 
+def intervals_meet(group: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Per row: do all intervals [lo, hi] of its group share a common point? Intervals that meet pairwise
+    share one (Helly, in one dimension), so a group agrees when its largest lower end is below its
+    smallest upper end: no pairs needed."""
+    order = np.argsort(group, kind="stable")
+    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]]) if len(order) else np.zeros(0, dtype=int)
+    if not len(starts):
+        return np.zeros(0, dtype=bool)
+    meets = np.maximum.reduceat(lo[order], starts) <= np.minimum.reduceat(hi[order], starts)
+    out = np.empty(len(order), dtype=bool)
+    out[order] = np.repeat(meets, np.diff(np.r_[starts, len(order)]))
+    return out
+
+
 def agree(a: np.ndarray, a_hw: np.ndarray, b: np.ndarray, b_hw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Do two written figures admit a common true value? Returns (agree, difference, tolerance)."""
     difference = a - b

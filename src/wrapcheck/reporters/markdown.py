@@ -25,10 +25,8 @@ def _md(text: str) -> str:
 
 
 def _lexical_rank(values: np.ndarray) -> np.ndarray:
-    """Each value's position in sorted order (the order pandas' sorted groupby would give)."""
-    rank = np.empty(len(values), dtype=np.int64)
-    rank[np.argsort(np.asarray(values, dtype=str), kind="stable")] = np.arange(len(values))
-    return rank
+    """Each of these distinct values' position in sorted order (the order pandas' sorted groupby gives)."""
+    return np.unique(np.asarray(values, dtype=str), return_inverse=True)[1].reshape(-1)
 
 
 def skip_groups(report: Report) -> dict[tuple[str, str], list[tuple[str, str, str, str]]]:
