@@ -55,5 +55,5 @@ def run_dask(loaded: LoadedTable, rules: dict, fail_on: str, history, reference,
             cluster.close()
     results = pd.concat([f for f in frames if len(f)], ignore_index=True)
     order = {c: i for i, c in enumerate(rules)}
-    results["_rule"] = results["code"].map(order)
-    return results.sort_values(["idx", "_rule"], kind="stable").drop(columns="_rule").reset_index(drop=True)
+    results["_rule"] = results["code"].map(order)  # the local engine's order: rule by rule, then input row
+    return results.sort_values(["_rule", "idx"], kind="stable").drop(columns="_rule").reset_index(drop=True)

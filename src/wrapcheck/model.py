@@ -229,14 +229,17 @@ class Report:
                 pd.Categorical.from_codes(pair_source[key], categories=pd.Index(sources, dtype=object)))
 
     def _ordered(self, statuses: Iterable[str] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
-        """Results (of the given statuses) with their date and source, sorted by (date, source, row, code),
+        """Results (of the given statuses) with their date and source, sorted by (date, source, row, rule),
         and where each source starts."""
         res = self.results
         if statuses is not None:
             res = res[res["status"].isin(list(statuses)).to_numpy()]
         codes, _ = self._source_keys
-        key = codes[res["idx"].to_numpy()]
-        order = np.argsort(key, kind="stable")  # results are already in (row, code) order
+        idx = res["idx"].to_numpy()
+        key = codes[idx]
+        rule = res["code"].cat.codes.to_numpy().astype(np.int64)  # categories are in rule order
+        n_rows, n_rules = (int(idx.max()) + 1 if len(idx) else 1), len(res["code"].cat.categories) + 1
+        order = np.argsort((key * n_rows + idx) * n_rules + rule, kind="stable")  # one int64 sort key
         res = res.iloc[order].reset_index(drop=True)
         res["date"], res["source"] = self._keys(res["idx"].to_numpy())
         key = key[order]
