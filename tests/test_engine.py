@@ -45,6 +45,35 @@ def test_rows_a_rule_does_not_answer_become_errors():
     assert (out["status"] == "error").sum() == len(loaded.table) - len(loaded.table) // 2
 
 
+class AnswersOk(Rule):
+    code = "Z903"
+    name = "answers-ok"
+
+    def check(self, rows, ctx):
+        from wrapcheck.rules import outcome
+
+        out = outcome(rows.index, np.ones(len(rows), dtype=bool))
+        out["status"] = out["status"].astype(object).where(np.arange(len(rows)) > 0, "ok")  # one row: not a status
+        return out
+
+
+def test_an_unknown_status_is_an_error_and_no_row_drops_out():
+    loaded = load([SEED])
+    report = run(loaded, {"Z903": AnswersOk()})
+    assert len(report.results) == len(loaded.table)
+    assert report.status_counts() == {"pass": 0, "fail": 0, "skip": 0, "error": len(loaded.table)}
+    assert report.results["message"].str.contains("Z903.check returned status 'ok'").all()
+    assert report.exit_code() == 1
+
+
+def test_results_are_listed_by_source_then_row_then_rule():
+    loaded = load([SEED])
+    report = run(loaded, {"Z901": Crashes(), "Z902": AnswersHalf()})
+    res, starts = report._ordered()
+    key = list(zip(res["date"].astype(str), res["source"].astype(str), res["idx"], res["code"].astype(str)))
+    assert key == sorted(key) and len(key) == 2 * len(loaded.table)
+
+
 def test_skip_names_the_missing_fields():
     loaded = load([SEED])
     report = run(loaded, {"Z901": Crashes()})
