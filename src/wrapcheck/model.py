@@ -180,11 +180,19 @@ class Report:
     record: pd.DataFrame | None = None  # the history consensus, when a rule needed it (for charts)
 
     # -- aggregates -------------------------------------------------------------------------
-    def status_counts(self) -> dict[str, int]:
-        counts = self.results["status"].value_counts()
-        return {s.value: int(counts.get(s.value, 0)) for s in Status}
+    def _status_codes(self) -> np.ndarray:
+        """Each result's status as its number in :class:`Status` order (pass, fail, skip, error)."""
+        status = self.results["status"]
+        names = [s.value for s in Status]
+        if isinstance(status.dtype, pd.CategoricalDtype) and list(status.cat.categories) == names:
+            return status.cat.codes.to_numpy().astype(np.int64)
+        return pd.Categorical(status, categories=names).codes.astype(np.int64)
 
-    def failing_mask(self) -> pd.Series:
+    def status_counts(self) -> dict[str, int]:
+        counts = np.bincount(self._status_codes(), minlength=len(Status)).tolist()
+        return {s.value: n for s, n in zip(Status, counts)}
+
+    def failing_mask(self) -> np.ndarray:
         """Which results fail the run (kept per fail_on: the exit code, counts and verdicts all ask)."""
         cache = self.__dict__.setdefault("_failing", {})
         key = (self.fail_on, len(self.results))
@@ -193,12 +201,14 @@ class Report:
             cache[key] = self._failing_mask()
         return cache[key]
 
-    def _failing_mask(self) -> pd.Series:
-        sev = self.results["code"].map({c: str(r.severity) for c, r in self.rules.items()})
-        status = self.results["status"]
-        bad = status.eq(Status.ERROR)
-        bad |= status.eq(Status.FAIL) & (sev.eq(Severity.ERROR) | (self.fail_on == Severity.WARNING))
-        return bad
+    def _failing_mask(self) -> np.ndarray:
+        """Errors, and fails of error-severity rules (of every rule with --fail-on warning): judged per rule
+        code, then looked up by each result's code."""
+        code = pd.Categorical(self.results["code"])
+        fails_run = np.array([str(self.rules[c].severity) == Severity.ERROR or self.fail_on == Severity.WARNING
+                              if c in self.rules else True for c in code.categories] + [True], dtype=bool)
+        status = self._status_codes()
+        return (status == 3) | ((status == 1) & fails_run[code.codes])  # 1: fail, 3: error; code -1 reads the last
 
     def exit_code(self) -> int:
         return 1 if bool(self.failing_mask().any()) else 0
@@ -228,13 +238,22 @@ class Report:
         return (pd.Categorical.from_codes(pair_date[key], categories=pd.Index(dates, dtype=object)),
                 pd.Categorical.from_codes(pair_source[key], categories=pd.Index(sources, dtype=object)))
 
-    def _ordered(self, statuses: Iterable[str] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
-        """Results (of the given statuses) with their date and source, sorted by (date, source, row, rule),
-        and where each source starts."""
+    def _ordered(self, statuses: Iterable[str] | None = None,
+                 sources: Iterable[tuple[str, str]] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+        """Results (of the given statuses, of the given (date, source) pairs) with their date and source,
+        sorted by (date, source, row, rule), and where each source starts."""
         res = self.results
+        codes, pairs = self._source_keys
+        keep = None
         if statuses is not None:
-            res = res[res["status"].isin(list(statuses)).to_numpy()]
-        codes, _ = self._source_keys
+            wanted = np.isin(np.arange(len(Status)), [list(Status).index(Status(x)) for x in statuses])
+            keep = wanted[self._status_codes()]
+        if sources is not None:
+            sources = set(sources)
+            chosen = np.array([p in sources for p in pairs], dtype=bool)
+            keep = chosen[codes[res["idx"].to_numpy()]] & (True if keep is None else keep)
+        if keep is not None:
+            res = res[keep]
         idx = res["idx"].to_numpy()
         key = codes[idx]
         rule = res["code"].cat.codes.to_numpy().astype(np.int64)  # categories are in rule order
@@ -257,7 +276,7 @@ class Report:
             fields = [f for f in self.rules[code].fields if f in raw.columns]
             if not fields:
                 continue
-            columns = [raw[f].to_numpy()[idx[where]].tolist() for f in fields]
+            columns = [raw[f].take(idx[where]).tolist() for f in fields]  # take, then convert: not the whole column
             for k, values in zip(where.tolist(), zip(*columns)):
                 cells[k] = {f: clip_cell(v) for f, v in zip(fields, values) if v != ""}
         name = {c: r.name for c, r in self.rules.items()}
@@ -274,18 +293,26 @@ class Report:
                 res["date"].tolist(), res["source"].tolist(), table["instrument"].to_numpy()[idx].tolist(),
                 codes.tolist(), res["status"].tolist(), numbers["observed"], numbers["expected"],
                 numbers["difference"], numbers["tolerance"], res["message"].tolist(), cells,
-                table["_row"].to_numpy()[idx].tolist(), table["_file"].to_numpy()[idx].tolist())
+                table["_row"].to_numpy()[idx].tolist(), labels_at(table["_file"], idx).tolist())
             ]
 
     def _counts_by_source(self) -> dict[tuple[str, str], dict[str, Any]]:
-        """Counts of every result per (date, source), and the verdict."""
+        """Counts of every result per (date, source), and the verdict (kept: every reporter asks)."""
+        cache = self.__dict__.setdefault("_counts", {})
+        key = (self.fail_on, len(self.results))
+        if key not in cache:
+            cache.clear()
+            cache[key] = self._count_by_source()
+        return cache[key]
+
+    def _count_by_source(self) -> dict[tuple[str, str], dict[str, Any]]:
         res = self.results
         codes, pairs = self._source_keys
         key = codes[res["idx"].to_numpy()]
-        status = pd.Categorical(res["status"], categories=[s.value for s in Status]).codes.astype(np.int64)
+        status = self._status_codes()
         n = len(pairs)
         counts = np.bincount(key * 4 + status, minlength=4 * n).reshape(n, 4)
-        failing = self.failing_mask().to_numpy()
+        failing = self.failing_mask()
         warned = (status == 1) & ~failing
         any_failing = np.bincount(key, weights=failing, minlength=n) > 0
         any_warned = np.bincount(key, weights=warned, minlength=n) > 0
@@ -306,15 +333,19 @@ class Report:
             self.__dict__["_rule_counts_cache"] = {(*pairs[k], c): int(n) for (k, c), n in counts.items()}
         return self.__dict__["_rule_counts_cache"]
 
-    def source_dicts(self, statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    def source_dicts(self, statuses: Iterable[str] | None = None,
+                     sources: Iterable[tuple[str, str]] | None = None) -> list[dict[str, Any]]:
         """One dictionary per (date, source): verdict, counts of all its results, and its results
-        (only those of the given statuses, when given)."""
-        res, starts = self._ordered(statuses)
+        (only those of the given statuses, when given). ``sources``: only these (date, source) pairs."""
+        if sources is not None:
+            sources = set(sources)
+        res, starts = self._ordered(statuses, sources)
         records = self._result_dicts(res)
         bounds = np.r_[starts, len(res)].astype(int).tolist()
         by_key = {(records[a]["date"], records[a]["source"]): records[a:b] for a, b in zip(bounds[:-1], bounds[1:])}
         return [{"date": date, "source": source, **info, "results": by_key.get((date, source), [])}
-                for (date, source), info in sorted(self._counts_by_source().items())]
+                for (date, source), info in sorted(self._counts_by_source().items())
+                if sources is None or (date, source) in sources]
 
     def source_reports(self) -> list[SourceReport]:
         """The same as :meth:`source_dicts`, as immutable :class:`Result` records."""

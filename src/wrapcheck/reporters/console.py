@@ -26,15 +26,16 @@ class ConsoleReporter(Reporter):
 
     def print(self, report: Report) -> None:
         c = self.console
-        sources = report.source_dicts(("fail", "error"))
-        shown = sources if len(sources) <= self.max_sources else [s for s in sources if s["verdict"] != "pass"]
-        for source in shown[: self.max_sources]:
+        counts = sorted(report._counts_by_source().items())
+        shown = counts if len(counts) <= self.max_sources else [(k, v) for k, v in counts if v["verdict"] != "pass"]
+        # Only the sources printed get their results built (an archive has 10^5 failing results).
+        for source in report.source_dicts(("fail", "error"), [k for k, _ in shown[: self.max_sources]]):
             self._source(source)
         if len(shown) > self.max_sources:
             c.print(f"... and {len(shown) - self.max_sources} more sources that did not pass; see the reports")
-        if len(shown) < len(sources):
-            c.print(f"[green]{len(sources) - len(shown)} source(s) passed[/]")
-        s = report.summary(sources)
+        if len(shown) < len(counts):
+            c.print(f"[green]{len(counts) - len(shown)} source(s) passed[/]")
+        s = report.summary()
         res = s["results"]
         c.print(
             f"[{STYLE[s['verdict']]}]{s['verdict'].upper()}[/]: {s['rows']} row(s), {s['sources']} source(s), "
