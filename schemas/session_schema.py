@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from wrapcheck.model import labels_at
 from wrapcheck.rules import fmt
 
 COUNTS = ("advancers", "decliners", "unchanged", "issues_traded")
@@ -74,7 +75,7 @@ def failures(rows: pd.DataFrame, ctx) -> pd.DataFrame:
     frame = bounds_frame(rows, ctx)
     columns = ["index", "check", "value", "bounds", "message"]
     try:
-        build_schema(frame).validate(frame, lazy=True)
+        build_schema(frame).validate(frame, lazy=True, inplace=True)  # frame is our own copy: no second one
         return pd.DataFrame(columns=columns)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
@@ -87,8 +88,6 @@ def failures(rows: pd.DataFrame, ctx) -> pd.DataFrame:
     value = np.full(len(cases), np.nan)
     bounds = np.full(len(cases), "", dtype=object)
     message = np.full(len(cases), "", dtype=object)
-    markets = frame["market"].astype(str).to_numpy(dtype=object)
-    kinds = frame["kind"].astype(str).to_numpy(dtype=object)
     for name in pd.unique(checks):
         hit = np.flatnonzero(checks == name)
         at = where[hit]
@@ -97,7 +96,7 @@ def failures(rows: pd.DataFrame, ctx) -> pd.DataFrame:
             v, low, high = (frame[c].to_numpy(dtype=float)[at] for c in (col, lo, hi))
             b = [f"{fmt(a)} to {fmt(z)}" for a, z in zip(low.tolist(), high.tolist())]
             m = [f"{col} {fmt(x)} is implausible: {name} for a {mk} {kd} is {bb}"
-                 for x, mk, kd, bb in zip(v.tolist(), markets[at].tolist(), kinds[at].tolist(), b)]
+                 for x, mk, kd, bb in zip(v.tolist(), labels_at(frame["market"], at).tolist(), labels_at(frame["kind"], at).tolist(), b)]
         else:  # a column check (not negative): the column is in the failure case
             cols = cases["column"].to_numpy(dtype=object)[hit]
             v = np.array([frame[c].iat[a] for c, a in zip(cols.tolist(), at.tolist())], dtype=float)

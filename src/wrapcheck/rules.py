@@ -160,10 +160,10 @@ def outcome(
     frame = pd.DataFrame(
         {
             "status": pd.Series(pd.Categorical.from_codes(status, categories=STATUSES), index=index),
-            "observed": _column(observed, n),
-            "expected": _column(expected, n),
-            "difference": _column(difference, n),
-            "tolerance": _column(tolerance, n),
+            "observed": _column(observed, index),
+            "expected": _column(expected, index),
+            "difference": _column(difference, index),
+            "tolerance": _column(tolerance, index),
             "message": pd.Series(messages, index=index, dtype=object),
         },
         index=index,
@@ -199,12 +199,14 @@ def judge_rows(rows: pd.DataFrame, judge: Callable[[int], tuple], skip_message: 
     return result
 
 
-def _column(value: Any, n: int):
+def _column(value: Any, index: pd.Index) -> pd.Series:
+    """A result column; words stay object (pandas would infer its Arrow string type: a copy per column)."""
     if isinstance(value, pd.Series):
-        return value.to_numpy()
+        value = value.to_numpy()
     if np.ndim(value) == 0:
-        return np.full(n, value, dtype=object if isinstance(value, str) else float)
-    return np.asarray(value)
+        value = np.full(len(index), value, dtype=object if isinstance(value, str) else float)
+    value = np.asarray(value)
+    return pd.Series(value, index=index, dtype=value.dtype, copy=False)
 
 
 def intervals_meet(group: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
