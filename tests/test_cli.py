@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -171,3 +172,24 @@ def test_chunked_json_equals_whole(mutate):
     whole = [json.loads(t) for _, t in source_texts(report, chunk=10**6)]
     for chunk in (1, 7, 40):
         assert [json.loads(t) for _, t in source_texts(report, chunk=chunk)] == whole
+
+
+def test_json_strings_are_written_as_json_dumps_writes_them():
+    """Report texts are escaped in bulk with Arrow; they must be the very bytes json.dumps gives."""
+    from wrapcheck.reporters.columnar import _quoted
+
+    words = ['plain', 'quote " and \\ back', 'tab\tnew\nline\rcr', 'bell\x07 back\b feed\f nul\x00', '원화 6,188억원', None]
+    expected = [None if w is None else json.dumps(w, ensure_ascii=False) for w in words]
+    assert _quoted(np.array(words, dtype=object)).to_pylist() == expected
+
+
+def test_sources_without_listed_results_keep_their_place(mutate):
+    """--results failures lists results for a few sources; every source still appears, in order."""
+    from wrapcheck.reporters.columnar import document_text
+
+    report = validate_paths(mutate("summary", "KOSPI", change_pct="1.62%"))
+    document = json.loads(document_text(report, "failures"))
+    assert document == json.loads(json.dumps(report.to_dict("failures")))
+    keys = [(s["date"], s["source"]) for s in document["sources"]]
+    assert keys == sorted(keys) and len(keys) == document["summary"]["sources"]
+    assert any(s["results"] for s in document["sources"]) and any(not s["results"] for s in document["sources"])

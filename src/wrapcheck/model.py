@@ -297,7 +297,8 @@ class Report:
             ]
 
     def _counts_by_source(self) -> dict[tuple[str, str], dict[str, Any]]:
-        """Counts of every result per (date, source), and the verdict (kept: every reporter asks)."""
+        """Counts of every result per (date, source), and the verdict, in (date, source) order (the pairs
+        are numbered in sorted order); kept: every reporter asks."""
         cache = self.__dict__.setdefault("_counts", {})
         key = (self.fail_on, len(self.results))
         if key not in cache:

@@ -25,13 +25,18 @@ from wrapcheck.model import CELL_LIMIT, RESULT_SETS, Report, clip_cell, labels_a
 _CONTROL = re.compile(r"[\x00-\x1f]")
 
 
+def _escape_control(match: re.Match) -> str:
+    """As json.dumps writes a control character: \\b and \\f short, the others as \\u00XX."""
+    return {"\b": "\\b", "\f": "\\f"}.get(match.group(), f"\\u{ord(match.group()):04x}")
+
+
 def _quoted(values: np.ndarray | pa.Array) -> pa.Array:
     """JSON string literals (with quotes) of a text column; null stays null."""
     arr = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string(), from_pandas=True)
     for old, new in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
         arr = pc.replace_substring(arr, old, new)
     if pc.any(pc.match_substring_regex(arr, r"[\x00-\x1f]")).as_py():  # rare: other control characters
-        arr = pa.array([None if v is None else _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", v) for v in arr.to_pylist()],
+        arr = pa.array([None if v is None else _CONTROL.sub(_escape_control, v) for v in arr.to_pylist()],
                        type=pa.string())
     return pc.binary_join_element_wise('"', arr, '"', "")
 
@@ -110,65 +115,71 @@ def result_lines(report: Report, res: pd.DataFrame) -> pa.Array:
     return pc.take(pa.concat_arrays(lines), pa.array(order))
 
 
-_string = json.JSONEncoder(ensure_ascii=False).encode
+def _header_texts(pending: list[tuple[tuple[str, str], dict[str, Any]]]) -> list[str]:
+    """``json.dumps(header)`` without its closing brace for every source's header (date, source, verdict,
+    counts), built in bulk: an archive has tens of thousands of sources."""
+    if not pending:
+        return []
+    names = ("pass", "fail", "skip", "error")
+    counts = np.array([[info["counts"][c] for c in names] for _, info in pending], dtype=np.int64).reshape(-1, 4)
+    pieces = ['{"date": ', _quoted(np.array([k[0] for k, _ in pending], dtype=object)),
+              ', "source": ', _quoted(np.array([k[1] for k, _ in pending], dtype=object)),
+              ', "verdict": ', _quoted(np.array([i["verdict"] for _, i in pending], dtype=object)), ', "counts": {']
+    for n, c in enumerate(names):
+        pieces += [f'{", " if n else ""}"{c}": ', pc.cast(pa.array(counts[:, n]), pa.string())]
+    return pc.binary_join_element_wise(*pieces, "}", "").to_pylist()
 
 
-def _header_json(header: dict[str, Any]) -> str:
-    """``json.dumps(header)`` without its closing brace, written directly for the usual header (an
-    archive has tens of thousands of sources; the general encoder costs more than their results)."""
-    counts = header.get("counts")
-    if list(header) != ["date", "source", "verdict", "counts"] or list(counts) != ["pass", "fail", "skip", "error"]:
-        return json.dumps(header, ensure_ascii=False)[:-1]
-    counts = f'"pass": {int(counts["pass"])}, "fail": {int(counts["fail"])}, "skip": {int(counts["skip"])}, "error": {int(counts["error"])}'
-    return (f'{{"date": {_string(header["date"])}, "source": {_string(header["source"])}, '
-            f'"verdict": {_string(header["verdict"])}, "counts": {{{counts}}}')
+def _source_chunks(report: Report, results: str, indent: str,
+                   chunk: int) -> Iterator[tuple[list[tuple[tuple[str, str], dict[str, Any]]], list[str]]]:
+    """Every (date, source) in order, in runs of sources with about ``chunk`` results between them: each
+    run's ((date, source), counts and verdict) and its JSON texts. Memory stays bounded on an archive."""
+    res, starts = report._ordered(RESULT_SETS[results])
+    pending = list(report._counts_by_source().items())  # already in (date, source) order
+    heads = _header_texts(pending)
+    position = {key: k for k, (key, _) in enumerate(pending)}
+    bounds = np.r_[starts, len(res)].astype(np.int64)
+    done = 0  # sources emitted
+    first = 0  # index into starts of the next source with results
+    while first < len(starts):
+        last = first + 1  # at least one source per chunk, however many results it has
+        while last < len(starts) and bounds[last + 1] - bounds[first] <= chunk:
+            last += 1
+        a, b = int(bounds[first]), int(bounds[last])
+        part = res.iloc[a:b]
+        lines = result_lines(report, part)
+        offsets = pa.array((bounds[first:last + 1] - a).astype(np.int32))
+        bodies = pc.binary_join(pa.ListArray.from_arrays(offsets, lines), ",\n" + indent).to_pylist()
+        at = bounds[first:last] - a
+        keys = zip(part["date"].to_numpy()[at].tolist(), part["source"].to_numpy()[at].tolist())
+        end = position[(part["date"].iat[-1], part["source"].iat[-1])] + 1
+        listed = ["[]"] * (end - done)  # sources without listed results in between
+        for key, body in zip(keys, bodies):
+            listed[position[key] - done] = "[\n" + indent + body + "\n" + indent[:-1] + "]"
+        yield pending[done:end], [f'{h}, "results": {t}}}' for h, t in zip(heads[done:end], listed)]
+        done, first = end, last
+    if done < len(pending):
+        yield pending[done:], [f'{h}, "results": []}}' for h in heads[done:]]
 
 
 def source_texts(report: Report, results: str = "all", indent: str = "    ",
                  chunk: int = 500_000) -> Iterator[tuple[dict[str, Any], str]]:
-    """(header, JSON text) per (date, source), in order; the header has date, source, verdict and counts.
-    Built in chunks of about ``chunk`` results, so memory stays bounded on an archive."""
-    res, starts = report._ordered(RESULT_SETS[results])
-    counts = report._counts_by_source()
-    bounds = np.r_[starts, len(res)].astype(np.int64)
-    texts: dict[tuple[str, str], str] = {}
-    pending = sorted(counts.items())
-    emitted = 0
-    first = 0  # index into starts of the next source not yet built
-    while first < len(starts) or emitted < len(pending):
-        # Build the next chunk of sources' result lists.
-        if first < len(starts):
-            last = first + 1  # at least one source per chunk, however many results it has
-            while last < len(starts) and bounds[last + 1] - bounds[first] <= chunk:
-                last += 1
-            a, b = int(bounds[first]), int(bounds[last])
-            part = res.iloc[a:b]
-            lines = result_lines(report, part)
-            offsets = pa.array((bounds[first:last + 1] - a).astype(np.int32))
-            joined = pc.binary_join(pa.ListArray.from_arrays(offsets, lines), ",\n" + indent).to_pylist()
-            keys = zip(part["date"].to_numpy()[bounds[first:last] - a].tolist(), part["source"].to_numpy()[bounds[first:last] - a].tolist())
-            texts.update(zip(keys, joined))
-            first = last
-        # Emit every source up to the last one built (sources without listed results included).
-        limit = (res["date"].iat[int(bounds[first]) - 1], res["source"].iat[int(bounds[first]) - 1]) if first else None
-        while emitted < len(pending) and (first >= len(starts) or (limit is not None and pending[emitted][0] <= limit)):
-            (date, source), info = pending[emitted]
-            body = texts.pop((date, source), None)
-            header = {"date": date, "source": source, **info}
-            listed = "[]" if body is None else "[\n" + indent + body + "\n" + indent[:-1] + "]"
-            yield header, f'{_header_json(header)}, "results": {listed}}}'
-            emitted += 1
+    """(header, JSON text) per (date, source), in order; the header has date, source, verdict and counts."""
+    for run, texts in _source_chunks(report, results, indent, chunk):
+        for ((date, source), info), text in zip(run, texts):
+            yield {"date": date, "source": source, **info}, text
 
 
 def write_document(report: Report, stream: TextIO, results: str = "all") -> None:
     """Stream the JSON document printed by ``--format json``; it parses to ``report.to_dict(results)``."""
     stream.write("{\n" f' "version": {json.dumps(__version__)},\n' f' "files": {json.dumps(report.files, ensure_ascii=False)},\n'
                  ' "sources": [')
-    headers = []
-    for n, (header, text) in enumerate(source_texts(report, results, indent="    ")):
-        stream.write(("\n  " if n == 0 else ",\n  ") + text)
-        headers.append(header)
-    stream.write(("\n ]" if headers else "]") + f',\n "summary": {json.dumps(report.summary(headers), ensure_ascii=False)}\n}}\n')
+    written = 0
+    for _, texts in _source_chunks(report, results, "    ", 500_000):
+        if texts:
+            stream.write(("\n  " if written == 0 else ",\n  ") + ",\n  ".join(texts))
+            written += len(texts)
+    stream.write(("\n ]" if written else "]") + f',\n "summary": {json.dumps(report.summary(), ensure_ascii=False)}\n}}\n')
 
 
 def document_text(report: Report, results: str = "all") -> str:
