@@ -283,3 +283,18 @@ def test_short_row_goes_to_pandas_and_reads_blank(tmp_path):
     assert reader._read_csv_arrow(text, ",", ["date", "source", "instrument", "close", "change"]) is None
     frame, _ = reader.read_table(path)
     assert frame["change"].tolist() == ["+67.96", ""]
+
+
+def test_columns_parsed_side_by_side_equal_one_by_one(tmp_path, monkeypatch):
+    """Big tables parse their numeric columns in threads; the table and its errors are the same."""
+    from conftest import read_rows, write_rows
+    from wrapcheck import loader
+
+    rows = read_rows()
+    rows[0] = {**rows[0], "close": "4,5254.8", "volume": "3억주"}  # one misplaced comma, one unit form
+    path = write_rows(tmp_path / "mixed.csv", rows)
+    serial = loader.load([path])
+    monkeypatch.setattr(loader, "PARALLEL_ROWS", 0)
+    threaded = loader.load([path])
+    assert threaded.table.equals(serial.table)
+    assert threaded.parse_errors.equals(serial.parse_errors) and len(serial.parse_errors)

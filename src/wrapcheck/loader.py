@@ -9,7 +9,9 @@ Unreadable cells are listed in ``parse_errors`` (rule S002); nothing is dropped.
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +28,7 @@ REQUIRED_COLUMNS = ("date", "source", "instrument")
 TEXT_COLUMNS = ("kind", "outlet", "title", "url", "statement")
 KNOWN_COLUMNS = (*REQUIRED_COLUMNS, *TEXT_COLUMNS, *NUMERIC_COLUMNS)
 
+PARALLEL_ROWS = 50_000  # below this, starting threads costs more than it saves
 _PLAIN = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 # The common written forms, read column-wise: sign, number, an optional multiplier and unit word.
 _COMMON = (
@@ -234,8 +237,13 @@ def parse_frame(raw: pd.DataFrame, files: np.ndarray | pd.Categorical, rows: np.
 
     # Numbers as written.
     is_yield = table["kind"].eq("yield").to_numpy()
-    for col, unit in NUMERIC_COLUMNS.items():
-        values, halves, bp, col_errors = _parse_numeric(raw[col], unit)
+    columns = [(raw[col], unit) for col, unit in NUMERIC_COLUMNS.items()]
+    if len(raw) >= PARALLEL_ROWS:  # Arrow's kernels release the GIL: columns parse side by side
+        with ThreadPoolExecutor(min(len(columns), os.cpu_count() or 1)) as pool:
+            parsed = list(pool.map(lambda column: _parse_numeric(*column), columns))
+    else:
+        parsed = [_parse_numeric(*column) for column in columns]
+    for col, unit, (values, halves, bp, col_errors) in zip(NUMERIC_COLUMNS, NUMERIC_COLUMNS.values(), parsed):
         if unit == CHANGE:
             wrong = bp & ~is_yield
             for pos in np.flatnonzero(wrong):
