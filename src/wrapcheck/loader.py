@@ -196,7 +196,7 @@ def _recode(cat: pd.Categorical, labels) -> pd.Categorical:
 
 def parse_frame(raw: pd.DataFrame, files: np.ndarray | pd.Categorical, rows: np.ndarray) -> tuple[pd.DataFrame, list[tuple[int, str, str, str]]]:
     """The typed table of a frame of cells as written (every known column present), and its unreadable cells."""
-    table = pd.DataFrame(index=raw.index)
+    table: dict[str, object] = {}  # columns, made a frame once at the end (pandas copies on every setitem)
     table["_file"] = files if isinstance(files, pd.Categorical) else _categorical(files)
     table["_row"] = rows
     errors: list[tuple[int, str, str, str]] = []
@@ -236,7 +236,7 @@ def parse_frame(raw: pd.DataFrame, files: np.ndarray | pd.Categorical, rows: np.
     table["market"] = _recode(names, [r.market if r else "" for r in resolved])
 
     # Numbers as written.
-    is_yield = table["kind"].eq("yield").to_numpy()
+    is_yield = np.asarray(table["kind"] == "yield", dtype=bool)
     columns = [(raw[col], unit) for col, unit in NUMERIC_COLUMNS.items()]
     if len(raw) >= PARALLEL_ROWS:  # Arrow's kernels release the GIL: columns parse side by side
         with ThreadPoolExecutor(min(len(columns), os.cpu_count() or 1)) as pool:
@@ -247,7 +247,7 @@ def parse_frame(raw: pd.DataFrame, files: np.ndarray | pd.Categorical, rows: np.
         if unit == CHANGE:
             wrong = bp & ~is_yield
             for pos in np.flatnonzero(wrong):
-                col_errors[pos] = f"basis points on a {table['kind'].iat[pos] or 'non-yield'} row: {clip(raw[col].iat[pos])}"
+                col_errors[pos] = f"basis points on a {table['kind'][pos] or 'non-yield'} row: {clip(raw[col].iat[pos])}"
         for pos, reason in col_errors.items():
             errors.append((pos, col, raw[col].iat[pos], reason))
             values[pos] = halves[pos] = np.nan
@@ -259,7 +259,9 @@ def parse_frame(raw: pd.DataFrame, files: np.ndarray | pd.Categorical, rows: np.
     table["change_level__hw"] = table["change__hw"] * scale
     for col in ("title", "statement", "outlet", "url"):
         table[col] = raw[col]
-    return table, errors
+    frame = pd.DataFrame({c: v if isinstance(v, pd.Series) else pd.Series(v, index=raw.index, copy=False)
+                          for c, v in table.items()}, index=raw.index, copy=False)
+    return frame, errors
 
 
 def read_article(path: Path, session: str | None) -> tuple[pd.DataFrame, list[str]]:
