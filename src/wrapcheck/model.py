@@ -307,9 +307,21 @@ class Report:
         return cache[key]
 
     def _count_by_source(self) -> dict[tuple[str, str], dict[str, Any]]:
-        res = self.results
+        present, verdicts, counts = self._source_counts()
+        _, pairs = self._source_keys
+        names = [s.value for s in Status]  # enum look-ups per source would cost more than the counting
+        return {pairs[k]: {"verdict": v, "counts": dict(zip(names, row))}
+                for k, v, row in zip(present.tolist(), verdicts.tolist(), counts.tolist())}
+
+    def _source_counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For every (date, source) with results, in order: its pair number, its verdict and its counts
+        by status (a row of pass, fail, skip, error). Kept per fail_on."""
+        cache = self.__dict__.setdefault("_source_count_arrays", {})
+        cache_key = (self.fail_on, len(self.results))
+        if cache_key in cache:
+            return cache[cache_key]
         codes, pairs = self._source_keys
-        key = codes[res["idx"].to_numpy()]
+        key = codes[self.results["idx"].to_numpy()]
         status = self._status_codes()
         n = len(pairs)
         counts = np.bincount(key * 4 + status, minlength=4 * n).reshape(n, 4)
@@ -319,10 +331,9 @@ class Report:
         any_warned = np.bincount(key, weights=warned, minlength=n) > 0
         present = np.flatnonzero(counts.sum(axis=1) > 0)
         verdicts = np.where(any_failing, Verdict.FAIL.value, np.where(any_warned, Verdict.WARN.value, Verdict.PASS.value))
-        names = [s.value for s in Status]  # enum look-ups per source would cost more than the counting
-        rows = counts[present].tolist()
-        return {pairs[k]: {"verdict": v, "counts": dict(zip(names, row))}
-                for k, v, row in zip(present.tolist(), verdicts[present].tolist(), rows)}
+        cache.clear()
+        cache[cache_key] = present, verdicts[present].astype(object), counts[present]
+        return cache[cache_key]
 
     def _rule_counts(self) -> dict[tuple[str, str, str], int]:
         """How many results each rule gave each (date, source)."""

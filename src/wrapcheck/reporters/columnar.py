@@ -115,32 +115,30 @@ def result_lines(report: Report, res: pd.DataFrame) -> pa.Array:
     return pc.take(pa.concat_arrays(lines), pa.array(order))
 
 
-def _header_texts(pending: list[tuple[tuple[str, str], dict[str, Any]]]) -> list[str]:
+def _header_texts(report: Report) -> list[str]:
     """``json.dumps(header)`` without its closing brace for every source's header (date, source, verdict,
-    counts), built in bulk: an archive has tens of thousands of sources."""
-    if not pending:
+    counts), in order, built in bulk: an archive has tens of thousands of sources."""
+    present, verdicts, counts = report._source_counts()
+    if not len(present):
         return []
-    names = ("pass", "fail", "skip", "error")
-    counts = np.array([[info["counts"][c] for c in names] for _, info in pending], dtype=np.int64).reshape(-1, 4)
-    pieces = ['{"date": ', _quoted(np.array([k[0] for k, _ in pending], dtype=object)),
-              ', "source": ', _quoted(np.array([k[1] for k, _ in pending], dtype=object)),
-              ', "verdict": ', _quoted(np.array([i["verdict"] for _, i in pending], dtype=object)), ', "counts": {']
-    for n, c in enumerate(names):
-        pieces += [f'{", " if n else ""}"{c}": ', pc.cast(pa.array(counts[:, n]), pa.string())]
+    _, _, pair_date, pair_source, dates, sources = report._source_index
+    pieces = ['{"date": ', _quoted(dates[pair_date[present]]), ', "source": ', _quoted(sources[pair_source[present]]),
+              ', "verdict": ', _quoted(verdicts), ', "counts": {']
+    for n, name in enumerate(("pass", "fail", "skip", "error")):
+        pieces += [f'{", " if n else ""}"{name}": ', pc.cast(pa.array(counts[:, n]), pa.string())]
     return pc.binary_join_element_wise(*pieces, "}", "").to_pylist()
 
 
-def _source_chunks(report: Report, results: str, indent: str,
-                   chunk: int) -> Iterator[tuple[list[tuple[tuple[str, str], dict[str, Any]]], list[str]]]:
-    """Every (date, source) in order, in runs of sources with about ``chunk`` results between them: each
-    run's ((date, source), counts and verdict) and its JSON texts. Memory stays bounded on an archive."""
+def _source_chunks(report: Report, results: str, indent: str, chunk: int) -> Iterator[tuple[int, int, list[str]]]:
+    """The JSON texts of every (date, source) in order, in runs of sources with about ``chunk`` listed
+    results between them: (first source, end, texts). Memory stays bounded on an archive."""
     res, starts = report._ordered(RESULT_SETS[results])
-    pending = list(report._counts_by_source().items())  # already in (date, source) order
-    heads = _header_texts(pending)
-    position = {key: k for k, (key, _) in enumerate(pending)}
+    present = report._source_counts()[0]  # pair numbers, in order
+    heads = _header_texts(report)
+    pair_of_row = report._source_keys[0]
     bounds = np.r_[starts, len(res)].astype(np.int64)
     done = 0  # sources emitted
-    first = 0  # index into starts of the next source with results
+    first = 0  # index into starts of the next source with listed results
     while first < len(starts):
         last = first + 1  # at least one source per chunk, however many results it has
         while last < len(starts) and bounds[last + 1] - bounds[first] <= chunk:
@@ -150,23 +148,24 @@ def _source_chunks(report: Report, results: str, indent: str,
         lines = result_lines(report, part)
         offsets = pa.array((bounds[first:last + 1] - a).astype(np.int32))
         bodies = pc.binary_join(pa.ListArray.from_arrays(offsets, lines), ",\n" + indent).to_pylist()
-        at = bounds[first:last] - a
-        keys = zip(part["date"].to_numpy()[at].tolist(), part["source"].to_numpy()[at].tolist())
-        end = position[(part["date"].iat[-1], part["source"].iat[-1])] + 1
+        # Each listed source's place among all sources, from its pair number.
+        places = np.searchsorted(present, pair_of_row[part["idx"].to_numpy()[bounds[first:last] - a]]).tolist()
+        end = places[-1] + 1
         listed = ["[]"] * (end - done)  # sources without listed results in between
-        for key, body in zip(keys, bodies):
-            listed[position[key] - done] = "[\n" + indent + body + "\n" + indent[:-1] + "]"
-        yield pending[done:end], [f'{h}, "results": {t}}}' for h, t in zip(heads[done:end], listed)]
+        for place, body in zip(places, bodies):
+            listed[place - done] = "[\n" + indent + body + "\n" + indent[:-1] + "]"
+        yield done, end, [f'{h}, "results": {t}}}' for h, t in zip(heads[done:end], listed)]
         done, first = end, last
-    if done < len(pending):
-        yield pending[done:], [f'{h}, "results": []}}' for h in heads[done:]]
+    if done < len(heads):
+        yield done, len(heads), [f'{h}, "results": []}}' for h in heads[done:]]
 
 
 def source_texts(report: Report, results: str = "all", indent: str = "    ",
                  chunk: int = 500_000) -> Iterator[tuple[dict[str, Any], str]]:
     """(header, JSON text) per (date, source), in order; the header has date, source, verdict and counts."""
-    for run, texts in _source_chunks(report, results, indent, chunk):
-        for ((date, source), info), text in zip(run, texts):
+    headers = list(report._counts_by_source().items())  # in the same (date, source) order
+    for start, end, texts in _source_chunks(report, results, indent, chunk):
+        for ((date, source), info), text in zip(headers[start:end], texts):
             yield {"date": date, "source": source, **info}, text
 
 
@@ -175,7 +174,7 @@ def write_document(report: Report, stream: TextIO, results: str = "all") -> None
     stream.write("{\n" f' "version": {json.dumps(__version__)},\n' f' "files": {json.dumps(report.files, ensure_ascii=False)},\n'
                  ' "sources": [')
     written = 0
-    for _, texts in _source_chunks(report, results, "    ", 500_000):
+    for _, _, texts in _source_chunks(report, results, "    ", 500_000):
         if texts:
             stream.write(("\n  " if written == 0 else ",\n  ") + ",\n  ".join(texts))
             written += len(texts)
