@@ -86,118 +86,156 @@ def _skip_messages(rule: Rule, table: pd.DataFrame, rows: np.ndarray) -> tuple[n
     return lacking, words[which.reshape(-1)] if len(patterns) else np.zeros(0, dtype=object)
 
 
+VALUE_COLUMNS = ("observed", "observed_text", "expected", "expected_text", "difference", "tolerance", "message")
+_DTYPES = {"idx": np.int64, "status": np.int8, "observed": np.float64, "observed_text": object, "expected": np.float64,
+           "expected_text": object, "difference": np.float64, "tolerance": np.float64, "message": object}
+
+
+def _part(idx: np.ndarray, status: str, message) -> dict[str, np.ndarray]:
+    """Result columns for rows ``idx`` that all get one status and no figures (skips and errors)."""
+    n = len(idx)
+    return {"idx": np.asarray(idx, dtype=np.int64), "status": np.full(n, STATUSES.index(status), dtype=np.int8),
+            "observed": np.full(n, np.nan), "observed_text": np.full(n, None, dtype=object),
+            "expected": np.full(n, np.nan), "expected_text": np.full(n, None, dtype=object),
+            "difference": np.full(n, np.nan), "tolerance": np.full(n, np.nan),
+            "message": np.array(np.broadcast_to(np.asarray(message, dtype=object), (n,)), dtype=object)}
+
+
 def _frame(index: pd.Index, code: str, status: str, message) -> pd.DataFrame:
-    n = len(index)
-    return pd.DataFrame(
-        {
-            "idx": index.to_numpy(),
+    """The same rows as one rule's results table (the Great Expectations engine builds its answers so)."""
+    return _table(code, _part(index.to_numpy(), status, message) if status else _part(index.to_numpy()[:0], "pass", ""))
+
+
+def _table(code: str, columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One rule's result columns as a results table (columns of RESULT_COLUMNS)."""
+    n = len(columns["idx"])
+    data = {"idx": pd.Series(columns["idx"], copy=False),
             "code": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[code]),
-            "status": (pd.Categorical.from_codes(np.full(n, STATUSES.index(status), dtype=np.int8), categories=STATUSES)
-                       if status else np.full(n, "", dtype=object)),
-            "observed": np.full(n, np.nan),
-            "observed_text": np.full(n, None, dtype=object),
-            "expected": np.full(n, np.nan),
-            "expected_text": np.full(n, None, dtype=object),
-            "difference": np.full(n, np.nan),
-            "tolerance": np.full(n, np.nan),
-            "message": pd.Series(np.broadcast_to(np.asarray(message, dtype=object), (n,)), dtype=object) if n else pd.Series([], dtype=object),
-        }
-    )
+            "status": pd.Categorical.from_codes(columns["status"], categories=STATUSES)}
+    data.update({c: pd.Series(columns[c], dtype=columns[c].dtype, copy=False) for c in VALUE_COLUMNS})
+    return pd.DataFrame(data, copy=False)
 
 
-def _split_values(out: pd.DataFrame) -> pd.DataFrame:
-    """observed/expected are numbers or words: keep each in a typed column (numbers stay float64)."""
-    for c in ("observed", "expected"):
-        col = out[c]
-        if col.dtype.kind in "fiub":
-            out[c] = col.astype(float)
-            out[c + "_text"] = np.full(len(out), None, dtype=object)
-        else:
-            values = col.to_numpy(dtype=object)
-            present = pd.notna(values) & (values != "")
-            text = np.full(len(out), None, dtype=object)
-            text[present] = values[present].astype(str)
-            out[c + "_text"] = text
-            out[c] = np.nan
-    out["difference"] = pd.to_numeric(out["difference"], errors="coerce").astype(float)
-    out["tolerance"] = pd.to_numeric(out["tolerance"], errors="coerce").astype(float)
+def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """A results table's columns as arrays (status as its number in STATUSES)."""
+    out = {c: frame[c].to_numpy(dtype=t) for c, t in _DTYPES.items() if c != "status"}
+    out["status"] = pd.Categorical(frame["status"], categories=STATUSES).codes.astype(np.int8)
     return out
 
 
-def run_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
+def _values(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """observed/expected are numbers or words: the numbers (float64) and the words (object, None if none)."""
+    words = np.full(len(column), None, dtype=object)
+    if column.dtype.kind in "fiub":
+        return column.to_numpy(dtype=float, na_value=np.nan), words
+    values = column.to_numpy(dtype=object)
+    present = pd.notna(values) & (values != "")
+    words[present] = values[present].astype(str)
+    return np.full(len(values), np.nan), words
+
+
+def _numbers(column: pd.Series) -> np.ndarray:
+    if column.dtype.kind in "fiub":
+        return column.to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _status_numbers(column: pd.Series) -> np.ndarray:
+    if isinstance(column.dtype, pd.CategoricalDtype) and list(column.cat.categories) == STATUSES:
+        return column.cat.codes.to_numpy().astype(np.int8)
+    return pd.Categorical(column, categories=STATUSES).codes.astype(np.int8)
+
+
+def _answered(rule: Rule, out: pd.DataFrame, given: pd.Index) -> list[dict[str, np.ndarray]]:
+    """A rule's answer as result columns, with an error for every row it was given but did not answer."""
+    missing_cols = [c for c in OUTCOME if c not in out.columns]
+    if missing_cols:
+        raise TypeError(f"{rule.code}.check returned no {', '.join(missing_cols)} column")
+    if not out.index.equals(given):
+        if len(out.index.difference(given)):
+            raise TypeError(f"{rule.code}.check answered for rows it was not given")
+        if out.index.has_duplicates:
+            raise TypeError(f"{rule.code}.check answered a row twice")
+    status = _status_numbers(out["status"])
+    invalid = status < 0
+    if invalid.any():  # an unknown status must not drop out of the counts
+        first = out["status"].to_numpy(dtype=object)[invalid][0]
+        raise TypeError(f"{rule.code}.check returned status {first!r} (one of {', '.join(STATUSES)} expected)")
+    observed, observed_text = _values(out["observed"])
+    expected, expected_text = _values(out["expected"])
+    parts = [{"idx": out.index.to_numpy().astype(np.int64), "status": status, "observed": observed,
+              "observed_text": observed_text, "expected": expected, "expected_text": expected_text,
+              "difference": _numbers(out["difference"]), "tolerance": _numbers(out["tolerance"]),
+              "message": out["message"].to_numpy(dtype=object)}]
+    if len(out) < len(given):
+        unanswered = given.difference(out.index).to_numpy()
+        parts.append(_part(unanswered, Status.ERROR.value, f"{rule.code} returned no result for this row"))
+    return parts
+
+
+def rule_columns(rule: Rule, ctx: Context) -> dict[str, np.ndarray]:
+    """One rule's results over the table, as arrays (see _DTYPES), in input-row order: a skip for each
+    applicable row that lacks an input, the rule's verdict on the others, an error where it crashed."""
     table = ctx.table
     applicable = np.ones(len(table), dtype=bool) if rule.kinds is None else table["kind"].isin(rule.kinds).to_numpy()
     lacking, skip_messages = _skip_messages(rule, table, applicable)
     ready = applicable & ~lacking
-    parts = [_frame(table.index[lacking], rule.code, Status.SKIP.value, skip_messages)] if lacking.any() else []
+    parts = [_part(table.index.to_numpy()[lacking], Status.SKIP.value, skip_messages)] if lacking.any() else []
     rows = table if ready.all() else table.loc[ready]  # no copy when every row is ready
     if len(rows):
         try:
-            out = rule.check(rows, ctx)
-            missing_cols = [c for c in OUTCOME if c not in out.columns]
-            if missing_cols:
-                raise TypeError(f"{rule.code}.check returned no {', '.join(missing_cols)} column")
-            extra = out.index.difference(rows.index)
-            if len(extra):
-                raise TypeError(f"{rule.code}.check answered for rows it was not given")
-            out = _split_values(out.loc[:, list(OUTCOME)])
-            invalid = pd.Categorical(out["status"], categories=STATUSES).codes < 0
-            if invalid.any():  # an unknown status must not drop out of the counts
-                first = out["status"].to_numpy(dtype=object)[invalid][0]
-                raise TypeError(f"{rule.code}.check returned status {first!r} (one of {', '.join(STATUSES)} expected)")
-            unanswered = rows.index.difference(out.index)
-            answered = out.reset_index(names="idx")
-            answered.insert(1, "code", rule.code)
-            answered = answered.loc[:, list(RESULT_COLUMNS)]
-            parts.append(answered)
-            if len(unanswered):
-                parts.append(_frame(unanswered, rule.code, Status.ERROR.value, f"{rule.code} returned no result for this row"))
+            parts += _answered(rule, rule.check(rows, ctx), rows.index)
         except Exception as exc:  # a crashing rule is an error, never a pass
             last = traceback.extract_tb(exc.__traceback__)[-1]
             where = f"{Path(last.filename).name}:{last.lineno}"
-            parts.append(_frame(rows.index, rule.code, Status.ERROR.value, f"rule crashed: {type(exc).__name__}: {exc} ({where})"))
-    parts = [p for p in parts if len(p)]
-    if len(parts) == 1:
-        return parts[0]
-    return pd.concat(parts, ignore_index=True) if parts else _frame(table.index[:0], rule.code, "", "")
+            parts.append(_part(rows.index.to_numpy(), Status.ERROR.value, f"rule crashed: {type(exc).__name__}: {exc} ({where})"))
+    if not parts:
+        return _part(np.zeros(0, dtype=np.int64), Status.PASS.value, "")
+    return _in_row_order(parts[0] if len(parts) == 1 else {c: np.concatenate([p[c] for p in parts]) for c in _DTYPES})
 
 
-_DTYPES = {"idx": np.int64, "observed": np.float64, "observed_text": object, "expected": np.float64,
-           "expected_text": object, "difference": np.float64, "tolerance": np.float64, "message": object}
+def _in_row_order(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    idx = columns["idx"]
+    if len(idx) > 1 and not bool((idx[1:] >= idx[:-1]).all()):
+        order = np.argsort(idx, kind="stable")
+        columns = {c: v[order] for c, v in columns.items()}
+    return columns
 
 
-def _assemble(frames: list[pd.DataFrame], rules: dict[str, Rule]) -> pd.DataFrame:
-    """One results table from the per-rule frames (in rule order): rule by rule, each rule's rows in
+def run_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
+    """One rule's results as a table (columns of RESULT_COLUMNS), in input-row order."""
+    return _table(rule.code, rule_columns(rule, ctx))
+
+
+def _assemble(parts: list[tuple[str, dict[str, np.ndarray]]], rules: dict[str, Rule]) -> pd.DataFrame:
+    """One results table from the per-rule columns (in rule order): rule by rule, each rule's rows in
     input order (reporters sort the results they list by source and row).
 
-    Each column is allocated once and filled frame by frame, and each frame is dropped as soon as it
-    is copied: the peak holds the results once plus one frame (a concat then a reorder held them
+    Each column is allocated once and filled rule by rule, and each rule's arrays are dropped as soon as
+    they are copied: the peak holds the results once plus one rule's (a concat then a reorder held them
     three times: 2.3 GB more at 10^6 rows and 22 rules)."""
-    categories = list(dict.fromkeys([*rules, *(str(f["code"].iat[0]) for f in frames)]))
+    categories = list(dict.fromkeys([*rules, *(code for code, _ in parts)]))
     position = {c: i for i, c in enumerate(categories)}
-    total = sum(len(f) for f in frames)
-    columns = {c: np.empty(total, dtype=t) for c, t in _DTYPES.items()}
-    codes = np.empty(total, dtype=np.int16)
-    status = np.empty(total, dtype=np.int8)
-    at = 0
-    for k in range(len(frames)):
-        frame, frames[k] = frames[k], None
-        n = len(frame)
-        idx = frame["idx"].to_numpy()
-        order = None if n < 2 or bool((idx[1:] >= idx[:-1]).all()) else np.argsort(idx, kind="stable")
-        where = slice(at, at + n)
-        for c, dest in columns.items():
-            values = frame[c].to_numpy(dtype=_DTYPES[c])
-            dest[where] = values if order is None else values[order]
-        codes[where] = position[str(frame["code"].iat[0])]
-        numbers = pd.Categorical(frame["status"], categories=STATUSES).codes
-        status[where] = numbers if order is None else numbers[order]
-        at += n
-    frames.clear()
+    total = sum(len(columns["idx"]) for _, columns in parts)
+    if len(parts) == 1:  # one rule: its arrays are the columns
+        out = parts[0][1]
+        codes = np.full(total, position[parts[0][0]], dtype=np.int16)
+    else:
+        out = {c: np.empty(total, dtype=t) for c, t in _DTYPES.items()}
+        codes = np.empty(total, dtype=np.int16)
+        at = 0
+        for k in range(len(parts)):
+            (code, columns), parts[k] = parts[k], None
+            n = len(columns["idx"])
+            for c, dest in out.items():
+                dest[at:at + n] = columns[c]
+            codes[at:at + n] = position[code]
+            at += n
+    parts.clear()
     # Series with explicit dtypes: pandas would otherwise infer its Arrow string type for the text columns (4 s).
-    results = pd.DataFrame({c: pd.Series(a, dtype=a.dtype, copy=False) for c, a in columns.items()}, copy=False)
+    results = pd.DataFrame({c: pd.Series(out[c], dtype=out[c].dtype, copy=False) for c in ("idx", *VALUE_COLUMNS)}, copy=False)
     results.insert(1, "code", pd.Categorical.from_codes(codes, categories=categories))
-    results.insert(2, "status", pd.Categorical.from_codes(status, categories=STATUSES))
+    results.insert(2, "status", pd.Categorical.from_codes(out["status"], categories=STATUSES))
     return results
 
 
@@ -205,7 +243,7 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         history: LoadedTable | None = None, reference: LoadedTable | None = None, progress=None,
         engine: str = "local", gx_docs: Path | None = None, scheduler: str | None = None) -> Report:
     ctx = Context(loaded, load_registry(), history, reference)
-    frames = []
+    parts: list[tuple[str, dict[str, np.ndarray]]] = []
     notes = []
     local = rules
     if engine == "dask" and len(loaded.table):
@@ -221,16 +259,16 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         local = {c: r for c, r in rules.items() if c not in EXPRESSIBLE}
         if progress:
             progress("checking through Great Expectations", 0, None)
-        frames += run_gx(ctx, through_gx, gx_docs)
+        parts += [(str(f["code"].iat[0]), _in_row_order(_columns(f))) for f in run_gx(ctx, through_gx, gx_docs) if len(f)]
         notes.append(f"engine gx: {', '.join(through_gx)} ran through Great Expectations; "
                      f"{', '.join(local) or 'none'} by wrapcheck (GX cannot express them: `wrapcheck export-gx`)")
     for number, rule in enumerate(local.values() if len(loaded.table) else [], start=1):
         if progress:
             progress(f"checking {rule.code}", number, len(local))
-        frames.append(run_rule(rule, ctx))
+        parts.append((rule.code, rule_columns(rule, ctx)))
     order = {c: i for i, c in enumerate(rules)}
-    frames = sorted((f for f in frames if len(f)), key=lambda f: order.get(f["code"].iat[0], 0))
-    results = _assemble(frames, rules)
+    parts = sorted((p for p in parts if len(p[1]["idx"])), key=lambda p: order.get(p[0], 0))
+    results = _assemble(parts, rules)
     return Report(
         files=loaded.files,
         table=loaded.table,
