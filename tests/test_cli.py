@@ -159,10 +159,21 @@ def test_console_script_keeps_pandera_from_importing_hypothesis():
     code = ("import sys; from wrapcheck.cli import validate_main; sys.argv = ['validate', %r, '--no-reports', '--select', 'S003']\n"
             "try: validate_main()\nexcept SystemExit as e: print('exit', e.code)\n"
             "print('hypothesis', sys.modules.get('hypothesis') is not None)\n"
-            "print('pandera ran', 'pandera.backends.pandas.register' in sys.modules)") % str(SEED)
+            "print('pandera ran', 'pandera.backends.pandas.register' in sys.modules)\n"
+            "import gc; print('frozen', gc.get_freeze_count() > 0)") % str(SEED)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "exit 0" in out.stdout and "hypothesis False" in out.stdout, out.stdout + out.stderr
     assert "pandera ran True" in out.stdout, out.stdout
+    assert "frozen True" in out.stdout, out.stdout  # the imports' objects left out of every collection
+
+
+def test_a_host_process_keeps_its_collector():
+    import gc
+
+    before = gc.get_freeze_count()
+    result = CliRunner().invoke(app, ["validate", str(SEED), "--no-reports"])
+    assert result.exit_code == 1, result.output  # the seed's wrong timeline line (C002)
+    assert gc.get_freeze_count() == before
 
 
 def test_chunked_json_equals_whole(mutate):
