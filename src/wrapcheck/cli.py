@@ -297,6 +297,7 @@ def _settle_heap() -> None:
     if _CONSOLE_SCRIPT:
         import gc
 
+        gc.collect()  # cheap once the imports are frozen; frozen garbage would never be freed
         gc.freeze()
 
 
