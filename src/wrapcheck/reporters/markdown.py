@@ -33,7 +33,8 @@ def skip_groups(report: Report) -> dict[tuple[str, str], list[tuple[str, str, st
     """Per (date, source): (code, name, why, instruments) for each kind of skip, instruments joined.
 
     Grouped on integer codes: an archive has millions of skips, but few sources, rules and reasons."""
-    res = report.results[report.results["status"].eq("skip").to_numpy()]
+    results = report.results
+    res = results.loc[results["status"].eq("skip").to_numpy(), ["idx", "code", "message"]]  # only what is read
     if res.empty:
         return {}
     idx = res["idx"].to_numpy()
@@ -45,12 +46,13 @@ def skip_groups(report: Report) -> dict[tuple[str, str], list[tuple[str, str, st
     message_codes, messages = pd.factorize(np.where(pd.isna(res["message"].to_numpy(dtype=object)), "", res["message"].to_numpy(dtype=object)))
     messages = np.asarray(messages, dtype=object)
     message_rank = _lexical_rank(messages)[message_codes]
-    names = labels_at(report.table["instrument"], idx).astype(str)
+    names = labels_at(report.table["instrument"], idx)  # the categories' own strings: no copy per row
+    names[pd.isna(names)] = ""
     order = np.lexsort((np.arange(len(idx)), message_rank, code_rank, pair))  # rows keep their order in a group
     keys = np.stack([pair[order], code_rank[order], message_rank[order]])
     starts = np.flatnonzero(np.r_[True, (keys[:, 1:] != keys[:, :-1]).any(axis=0)])
     ends = np.r_[starts[1:], len(order)]
-    names = names[order].tolist()
+    names = names[order]
     first = order[starts]
     out: dict[tuple[str, str], list] = {}
     rule_names = {c: r.name for c, r in report.rules.items()}
