@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from wrapcheck.loader import LoadedTable, arrow_text, discover, load, present_text
-from wrapcheck.model import Report, Status
+from wrapcheck.model import Report, Status, status_numbers
 from wrapcheck.registry import load_registry
 from wrapcheck.resources import data_dir, load_module
 from wrapcheck.rules import OUTCOME, STATUSES, Context, Rule
@@ -119,7 +119,7 @@ def _table(code: str, columns: dict[str, np.ndarray]) -> pd.DataFrame:
 def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """A results table's columns as arrays (status as its number in STATUSES)."""
     out = {c: frame[c].to_numpy(dtype=t) for c, t in _DTYPES.items() if c != "status"}
-    out["status"] = pd.Categorical(frame["status"], categories=STATUSES).codes.astype(np.int8)
+    out["status"] = status_numbers(frame["status"])
     return out
 
 
@@ -140,12 +140,6 @@ def _numbers(column: pd.Series) -> np.ndarray:
     return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def _status_numbers(column: pd.Series) -> np.ndarray:
-    if isinstance(column.dtype, pd.CategoricalDtype) and list(column.cat.categories) == STATUSES:
-        return column.cat.codes.to_numpy().astype(np.int8)
-    return pd.Categorical(column, categories=STATUSES).codes.astype(np.int8)
-
-
 def _answered(rule: Rule, out: pd.DataFrame, given: pd.Index) -> list[dict[str, np.ndarray]]:
     """A rule's answer as result columns, with an error for every row it was given but did not answer."""
     missing_cols = [c for c in OUTCOME if c not in out.columns]
@@ -156,7 +150,7 @@ def _answered(rule: Rule, out: pd.DataFrame, given: pd.Index) -> list[dict[str, 
             raise TypeError(f"{rule.code}.check answered for rows it was not given")
         if out.index.has_duplicates:
             raise TypeError(f"{rule.code}.check answered a row twice")
-    status = _status_numbers(out["status"])
+    status = status_numbers(out["status"])
     invalid = status < 0
     if invalid.any():  # an unknown status must not drop out of the counts
         first = out["status"].to_numpy(dtype=object)[invalid][0]

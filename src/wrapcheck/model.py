@@ -117,6 +117,17 @@ def clip_cell(text: str) -> str:
     return text if len(text) <= CELL_LIMIT else f"{text[:CELL_LIMIT]}... [{len(text):,} characters]"
 
 
+STATUS_NAMES = [s.value for s in Status]
+
+
+def status_numbers(column: pd.Series) -> np.ndarray:
+    """Statuses as their numbers in :class:`Status` order (pass 0, fail 1, skip 2, error 3); -1 for any
+    other value. A categorical of exactly those categories is read through its codes."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and list(column.cat.categories) == STATUS_NAMES:
+        return column.cat.codes.to_numpy().astype(np.int8)
+    return pd.Categorical(column, categories=STATUS_NAMES).codes.astype(np.int8)
+
+
 def labels_at(column: pd.Series, idx: np.ndarray) -> np.ndarray:
     """The values of a table column at rows ``idx`` (a categorical is read through its codes)."""
     if isinstance(column.dtype, pd.CategoricalDtype):
@@ -181,12 +192,12 @@ class Report:
 
     # -- aggregates -------------------------------------------------------------------------
     def _status_codes(self) -> np.ndarray:
-        """Each result's status as its number in :class:`Status` order (pass, fail, skip, error)."""
-        status = self.results["status"]
-        names = [s.value for s in Status]
-        if isinstance(status.dtype, pd.CategoricalDtype) and list(status.cat.categories) == names:
-            return status.cat.codes.to_numpy().astype(np.int64)
-        return pd.Categorical(status, categories=names).codes.astype(np.int64)
+        """Each result's status as its number in :class:`Status` order (kept: counts, verdicts and listings ask)."""
+        cache = self.__dict__.setdefault("_status_cache", {})
+        if len(self.results) not in cache:
+            cache.clear()
+            cache[len(self.results)] = status_numbers(self.results["status"]).astype(np.int64)
+        return cache[len(self.results)]
 
     def status_counts(self) -> dict[str, int]:
         counts = np.bincount(self._status_codes(), minlength=len(Status)).tolist()

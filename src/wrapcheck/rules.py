@@ -19,10 +19,10 @@ from typing import Any, Callable, ClassVar
 import numpy as np
 import pandas as pd
 
-from wrapcheck.model import Status
+from wrapcheck.model import STATUS_NAMES, Status
 
 OUTCOME = ("status", "observed", "expected", "difference", "tolerance", "message")
-STATUSES = ["pass", "fail", "skip", "error"]  # one category list everywhere, so frames concatenate as categoricals
+STATUSES = STATUS_NAMES  # one category list everywhere (Status order), so frames concatenate as categoricals
 
 
 class Context:
