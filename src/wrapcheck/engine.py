@@ -101,11 +101,6 @@ def _part(idx: np.ndarray, status: str, message) -> dict[str, np.ndarray]:
             "message": np.array(np.broadcast_to(np.asarray(message, dtype=object), (n,)), dtype=object)}
 
 
-def _frame(index: pd.Index, code: str, status: str, message) -> pd.DataFrame:
-    """The same rows as one rule's results table (the Great Expectations engine builds its answers so)."""
-    return _table(code, _part(index.to_numpy(), status, message) if status else _part(index.to_numpy()[:0], "pass", ""))
-
-
 def _table(code: str, columns: dict[str, np.ndarray]) -> pd.DataFrame:
     """One rule's result columns as a results table (columns of RESULT_COLUMNS)."""
     n = len(columns["idx"])
@@ -114,13 +109,6 @@ def _table(code: str, columns: dict[str, np.ndarray]) -> pd.DataFrame:
             "status": pd.Categorical.from_codes(columns["status"], categories=STATUSES)}
     data.update({c: pd.Series(columns[c], dtype=columns[c].dtype, copy=False) for c in VALUE_COLUMNS})
     return pd.DataFrame(data, copy=False)
-
-
-def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """A results table's columns as arrays (status as its number in STATUSES)."""
-    out = {c: frame[c].to_numpy(dtype=t) for c, t in _DTYPES.items() if c != "status"}
-    out["status"] = status_numbers(frame["status"])
-    return out
 
 
 def _values(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -183,12 +171,14 @@ def rule_columns(rule: Rule, ctx: Context) -> dict[str, np.ndarray]:
             last = traceback.extract_tb(exc.__traceback__)[-1]
             where = f"{Path(last.filename).name}:{last.lineno}"
             parts.append(_part(rows.index.to_numpy(), Status.ERROR.value, f"rule crashed: {type(exc).__name__}: {exc} ({where})"))
+    return _combine(parts)
+
+
+def _combine(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """One rule's result columns from its parts (skips, answers, errors), in input-row order."""
     if not parts:
         return _part(np.zeros(0, dtype=np.int64), Status.PASS.value, "")
-    return _in_row_order(parts[0] if len(parts) == 1 else {c: np.concatenate([p[c] for p in parts]) for c in _DTYPES})
-
-
-def _in_row_order(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    columns = parts[0] if len(parts) == 1 else {c: np.concatenate([p[c] for p in parts]) for c in _DTYPES}
     idx = columns["idx"]
     if len(idx) > 1 and not bool((idx[1:] >= idx[:-1]).all()):
         order = np.argsort(idx, kind="stable")
@@ -253,7 +243,7 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         local = {c: r for c, r in rules.items() if c not in EXPRESSIBLE}
         if progress:
             progress("checking through Great Expectations", 0, None)
-        parts += [(str(f["code"].iat[0]), _in_row_order(_columns(f))) for f in run_gx(ctx, through_gx, gx_docs) if len(f)]
+        parts += run_gx(ctx, through_gx, gx_docs)
         notes.append(f"engine gx: {', '.join(through_gx)} ran through Great Expectations; "
                      f"{', '.join(local) or 'none'} by wrapcheck (GX cannot express them: `wrapcheck export-gx`)")
     for number, rule in enumerate(local.values() if len(loaded.table) else [], start=1):

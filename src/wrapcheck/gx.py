@@ -183,11 +183,12 @@ def export(out: Path, registry, table: pd.DataFrame | None = None) -> list[Path]
     return written
 
 
-def run_gx(ctx, rules: dict, docs: Path | None = None) -> list[pd.DataFrame]:
-    """Run the expressible rules through GX and map its unexpected rows back onto result frames."""
+def run_gx(ctx, rules: dict, docs: Path | None = None) -> list[tuple[str, dict[str, np.ndarray]]]:
+    """Run the expressible rules through GX and map its unexpected rows back onto each rule's result
+    columns (as the engine's rule_columns gives them)."""
     import great_expectations as gx
 
-    from wrapcheck.engine import RESULT_COLUMNS, _frame, _skip_messages
+    from wrapcheck.engine import _combine, _part, _skip_messages
     from wrapcheck.model import Status
 
     table = ctx.table
@@ -208,30 +209,27 @@ def run_gx(ctx, rules: dict, docs: Path | None = None) -> list[pd.DataFrame]:
         if r.exception_info and r.exception_info.get("raised_exception"):
             failing.setdefault(code, {})
             failing[code]["error"] = [r.exception_info.get("exception_message", "GX raised")]
-    frames = []
-    positions = table.index.to_numpy()
+    out = []
+    index = table.index.to_numpy()
     for code, rule in rules.items():
         applicable = np.ones(len(table), dtype=bool) if rule.kinds is None else table["kind"].isin(rule.kinds).to_numpy()
         lacking, skip_messages = _skip_messages(rule, table, applicable)
         ready = applicable & ~lacking
-        parts = [_frame(table.index[lacking], code, Status.SKIP.value, skip_messages)]
+        parts = [_part(index[lacking], Status.SKIP.value, skip_messages)]
         fails = failing.get(code, {})
         if "error" in fails:
-            parts.append(_frame(table.index[ready], code, Status.ERROR.value, f"Great Expectations: {fails['error'][0]}"))
+            parts.append(_part(index[ready], Status.ERROR.value, f"Great Expectations: {fails['error'][0]}"))
         else:
             bad = np.zeros(len(table), dtype=bool)
             bad[[p for p in fails if p != "error"]] = True
-            status = np.where(bad, Status.FAIL.value, Status.PASS.value)
             messages = np.array([("Great Expectations: " + "; ".join(fails[i])) if bad[i] else "" for i in range(len(table))], dtype=object)
-            part = _frame(table.index[ready], code, Status.PASS.value, messages[ready])
-            part["status"] = pd.Categorical(status[ready], categories=["pass", "fail", "skip", "error"])
+            part = _part(index[ready], Status.PASS.value, messages[ready])
+            part["status"] = bad[ready].astype(np.int8)  # 0 pass, 1 fail
             parts.append(part)
-        frames.append(pd.concat([p for p in parts if len(p)], ignore_index=True)[list(RESULT_COLUMNS)] if any(len(p) for p in parts)
-                      else _frame(table.index[:0], code, "", ""))
-    del positions
+        out.append((code, _combine(parts)))
     if docs is not None:
         build_docs(context, docs)
-    return frames
+    return out
 
 
 def build_docs(context, folder: Path) -> None:
