@@ -191,26 +191,28 @@ class Report:
     record: pd.DataFrame | None = None  # the history consensus, when a rule needed it (for charts)
 
     # -- aggregates -------------------------------------------------------------------------
+    def _kept(self, name: str, compute):
+        """``compute()``, kept until fail_on or the results change: the exit code, counts, verdicts and
+        every reporter ask for the same aggregates over millions of results."""
+        cache = self.__dict__.setdefault("_kept_values", {})
+        key = (name, self.fail_on, len(self.results))
+        if key not in cache:
+            for stale in [k for k in cache if k[0] == name]:
+                del cache[stale]
+            cache[key] = compute()
+        return cache[key]
+
     def _status_codes(self) -> np.ndarray:
-        """Each result's status as its number in :class:`Status` order (kept: counts, verdicts and listings ask)."""
-        cache = self.__dict__.setdefault("_status_cache", {})
-        if len(self.results) not in cache:
-            cache.clear()
-            cache[len(self.results)] = status_numbers(self.results["status"]).astype(np.int64)
-        return cache[len(self.results)]
+        """Each result's status as its number in :class:`Status` order."""
+        return self._kept("status", lambda: status_numbers(self.results["status"]).astype(np.int64))
 
     def status_counts(self) -> dict[str, int]:
         counts = np.bincount(self._status_codes(), minlength=len(Status)).tolist()
         return {s.value: n for s, n in zip(Status, counts)}
 
     def failing_mask(self) -> np.ndarray:
-        """Which results fail the run (kept per fail_on: the exit code, counts and verdicts all ask)."""
-        cache = self.__dict__.setdefault("_failing", {})
-        key = (self.fail_on, len(self.results))
-        if key not in cache:
-            cache.clear()
-            cache[key] = self._failing_mask()
-        return cache[key]
+        """Which results fail the run."""
+        return self._kept("failing", self._failing_mask)
 
     def _failing_mask(self) -> np.ndarray:
         """Errors, and fails of error-severity rules (of every rule with --fail-on warning): judged per rule
@@ -257,7 +259,7 @@ class Report:
         codes, pairs = self._source_keys
         keep = None
         if statuses is not None:
-            wanted = np.isin(np.arange(len(Status)), [list(Status).index(Status(x)) for x in statuses])
+            wanted = np.isin(np.arange(len(STATUS_NAMES)), [STATUS_NAMES.index(Status(x).value) for x in statuses])
             keep = wanted[self._status_codes()]
         if sources is not None:
             sources = set(sources)
@@ -309,28 +311,22 @@ class Report:
 
     def _counts_by_source(self) -> dict[tuple[str, str], dict[str, Any]]:
         """Counts of every result per (date, source), and the verdict, in (date, source) order (the pairs
-        are numbered in sorted order); kept: every reporter asks."""
-        cache = self.__dict__.setdefault("_counts", {})
-        key = (self.fail_on, len(self.results))
-        if key not in cache:
-            cache.clear()
-            cache[key] = self._count_by_source()
-        return cache[key]
+        are numbered in sorted order)."""
+        return self._kept("counts", self._count_by_source)
 
     def _count_by_source(self) -> dict[tuple[str, str], dict[str, Any]]:
         present, verdicts, counts = self._source_counts()
         _, pairs = self._source_keys
-        names = [s.value for s in Status]  # enum look-ups per source would cost more than the counting
-        return {pairs[k]: {"verdict": v, "counts": dict(zip(names, row))}
+        # Plain status names: enum look-ups per source would cost more than the counting.
+        return {pairs[k]: {"verdict": v, "counts": dict(zip(STATUS_NAMES, row))}
                 for k, v, row in zip(present.tolist(), verdicts.tolist(), counts.tolist())}
 
     def _source_counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For every (date, source) with results, in order: its pair number, its verdict and its counts
-        by status (a row of pass, fail, skip, error). Kept per fail_on."""
-        cache = self.__dict__.setdefault("_source_count_arrays", {})
-        cache_key = (self.fail_on, len(self.results))
-        if cache_key in cache:
-            return cache[cache_key]
+        by status (a row of pass, fail, skip, error)."""
+        return self._kept("source counts", self._count_source_arrays)
+
+    def _count_source_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         codes, pairs = self._source_keys
         key = codes[self.results["idx"].to_numpy()]
         status = self._status_codes()
@@ -342,19 +338,18 @@ class Report:
         any_warned = np.bincount(key, weights=warned, minlength=n) > 0
         present = np.flatnonzero(counts.sum(axis=1) > 0)
         verdicts = np.where(any_failing, Verdict.FAIL.value, np.where(any_warned, Verdict.WARN.value, Verdict.PASS.value))
-        cache.clear()
-        cache[cache_key] = present, verdicts[present].astype(object), counts[present]
-        return cache[cache_key]
+        return present, verdicts[present].astype(object), counts[present]
 
     def _rule_counts(self) -> dict[tuple[str, str, str], int]:
         """How many results each rule gave each (date, source)."""
-        if "_rule_counts_cache" not in self.__dict__:
-            codes, pairs = self._source_keys
-            key = codes[self.results["idx"].to_numpy()]
-            frame = pd.DataFrame({"key": key, "code": self.results["code"].to_numpy()})
-            counts = frame.groupby(["key", "code"]).size()
-            self.__dict__["_rule_counts_cache"] = {(*pairs[k], c): int(n) for (k, c), n in counts.items()}
-        return self.__dict__["_rule_counts_cache"]
+        return self._kept("rule counts", self._count_by_rule)
+
+    def _count_by_rule(self) -> dict[tuple[str, str, str], int]:
+        codes, pairs = self._source_keys
+        key = codes[self.results["idx"].to_numpy()]
+        frame = pd.DataFrame({"key": key, "code": self.results["code"].to_numpy()})
+        counts = frame.groupby(["key", "code"]).size()
+        return {(*pairs[k], c): int(n) for (k, c), n in counts.items()}
 
     def source_dicts(self, statuses: Iterable[str] | None = None,
                      sources: Iterable[tuple[str, str]] | None = None) -> list[dict[str, Any]]:

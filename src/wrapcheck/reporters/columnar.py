@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from wrapcheck import __version__
 from wrapcheck.loader import arrow_text
-from wrapcheck.model import CELL_LIMIT, RESULT_SETS, Report, clip_cell, labels_at
+from wrapcheck.model import CELL_LIMIT, RESULT_SETS, STATUS_NAMES, Report, clip_cell, labels_at
 
 _CONTROL = re.compile(r"[\x00-\x1f]")
 
@@ -124,7 +124,7 @@ def _header_texts(report: Report) -> list[str]:
     _, _, pair_date, pair_source, dates, sources = report._source_index
     pieces = ['{"date": ', _quoted(dates[pair_date[present]]), ', "source": ', _quoted(sources[pair_source[present]]),
               ', "verdict": ', _quoted(verdicts), ', "counts": {']
-    for n, name in enumerate(("pass", "fail", "skip", "error")):
+    for n, name in enumerate(STATUS_NAMES):
         pieces += [f'{", " if n else ""}"{name}": ', pc.cast(pa.array(counts[:, n]), pa.string())]
     return pc.binary_join_element_wise(*pieces, "}", "").to_pylist()
 
