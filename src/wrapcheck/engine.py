@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wrapcheck.loader import LoadedTable, arrow_text, discover, load, present_text
+from wrapcheck.loader import DERIVED_COLUMNS, ROW_KEYS, LoadedTable, arrow_text, discover, load, present_text
 from wrapcheck.model import Report, Status, status_numbers
 from wrapcheck.registry import load_registry
 from wrapcheck.resources import data_dir, load_module
@@ -155,6 +155,14 @@ def _answered(rule: Rule, out: pd.DataFrame, given: pd.Index) -> list[dict[str, 
     return parts
 
 
+def readable_columns(rule: Rule, table: pd.DataFrame) -> list[str]:
+    """The columns a rule's rows carry: the row keys (ROW_KEYS) and the fields it declares, with what the
+    loader derives from them and their half-widths. Taking a rule's rows copies these, not all 43."""
+    fields = [g for f in rule.fields for g in (f, *DERIVED_COLUMNS.get(f, ()))]
+    wanted = [*ROW_KEYS, *(c for f in fields for c in (f, f + "__hw"))]
+    return [c for c in dict.fromkeys(wanted) if c in table.columns]
+
+
 def rule_columns(rule: Rule, ctx: Context) -> dict[str, np.ndarray]:
     """One rule's results over the table, as arrays (see _DTYPES), in input-row order: a skip for each
     applicable row that lacks an input, the rule's verdict on the others, an error where it crashed."""
@@ -163,7 +171,8 @@ def rule_columns(rule: Rule, ctx: Context) -> dict[str, np.ndarray]:
     lacking, skip_messages = _skip_messages(rule, table, applicable)
     ready = applicable & ~lacking
     parts = [_part(table.index.to_numpy()[lacking], Status.SKIP.value, skip_messages)] if lacking.any() else []
-    rows = table if ready.all() else table.loc[ready]  # no copy when every row is ready
+    columns = readable_columns(rule, table)
+    rows = table[columns] if ready.all() else table.loc[ready, columns]  # no copy when every row is ready
     if len(rows):
         try:
             parts += _answered(rule, rule.check(rows, ctx), rows.index)

@@ -68,13 +68,20 @@ def discover(paths: list[str | Path]) -> list[Path]:
     return found
 
 
-def arrow_text(text: pd.Series) -> pa.Array:
-    """A text column as one Arrow string array (no copy when pandas already holds it in Arrow)."""
+# Columns the loader derives from a field, given to every rule that declares the field.
+DERIVED_COLUMNS = {"change": ("change_level",)}
+# Who reported what, where and when: the columns every rule's rows carry besides its own fields.
+ROW_KEYS = ("_file", "_row", "source", "instrument_text", "date", "instrument", "resolved", "kind", "market")
+
+
+def arrow_text(text: pd.Series, combine: bool = True) -> pa.Array | pa.ChunkedArray:
+    """A text column as one Arrow string array (no copy when pandas already holds it in Arrow).
+    ``combine=False`` leaves a column read from many files in its chunks (for a take of a few rows)."""
     try:
         arr = pa.array(text.array)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, UnicodeError):
         arr = pa.array(text.astype(str).to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):
+    if isinstance(arr, pa.ChunkedArray) and combine:
         arr = arr.combine_chunks()
     return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else pc.cast(arr, pa.large_string())
 
@@ -253,7 +260,8 @@ def parse_frame(raw: pd.DataFrame, files: np.ndarray | pd.Categorical, rows: np.
             values[pos] = halves[pos] = np.nan
         table[col] = values
         table[col + "__hw"] = halves
-    # A yield's change is in basis points; its change in the level's unit (percent) is change / 100.
+    # A yield's change is in basis points; its change in the level's unit (percent) is change / 100
+    # (a rule that declares "change" also gets change_level: DERIVED_COLUMNS).
     scale = np.where(is_yield, 0.01, 1.0)
     table["change_level"] = table["change"] * scale
     table["change_level__hw"] = table["change__hw"] * scale

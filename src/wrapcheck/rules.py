@@ -5,6 +5,9 @@ It declares its code, kebab name, severity, the kinds of instrument it applies t
 needs (``requires``: all of them; ``requires_any``: at least one). The engine skips, with the list
 of what is missing, every row that lacks them, and calls :meth:`Rule.check` once with every row
 that has them: rules are vectorized over the whole table, never a Python loop per row over numbers.
+Those rows carry the row keys (loader.ROW_KEYS: file, row, date, source, instrument, kind, market) and
+the declared fields (``also_reads`` too) with their half-widths ``<field>__hw``: a rule reads what it
+declares, and the whole table is ``ctx.table``.
 
 ``check`` returns a frame indexed like (a subset of) its input with the columns of :data:`OUTCOME`.
 A row the rule leaves out of its answer becomes an *error* result: nothing passes silently.

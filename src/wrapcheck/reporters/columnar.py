@@ -53,12 +53,18 @@ def _value(numbers: np.ndarray, texts: np.ndarray) -> pa.Array:
     return pc.coalesce(_quoted(text), _number(numbers))
 
 
-def _raw_column(report: Report, field: str) -> pa.Array:
-    """A column of cells as written, as one Arrow array, converted once per report (not per chunk)."""
+def _raw_column(report: Report, field: str) -> pa.Array | pa.ChunkedArray:
+    """A column of cells as written, in Arrow, converted once per report (not per chunk) and left in
+    its chunks (one per file): combining copies every cell, and a report lists a few."""
     cache = report.__dict__.setdefault("_arrow_raw", {})
     if field not in cache:
-        cache[field] = arrow_text(report.raw[field])
+        cache[field] = arrow_text(report.raw[field], combine=False)
     return cache[field]
+
+
+def _raw_cells(report: Report, field: str, idx: np.ndarray) -> pa.Array:
+    taken = _raw_column(report, field).take(pa.array(idx))
+    return pc.cast(taken.combine_chunks() if isinstance(taken, pa.ChunkedArray) else taken, pa.string())
 
 
 def _cells(report: Report, idx: np.ndarray, fields: list[str]) -> pa.Array:
@@ -66,7 +72,7 @@ def _cells(report: Report, idx: np.ndarray, fields: list[str]) -> pa.Array:
         return pa.array(np.full(len(idx), "{}", dtype=object), type=pa.string())
     pieces = []
     for f in fields:
-        text = pc.cast(_raw_column(report, f).take(pa.array(idx)), pa.string())
+        text = _raw_cells(report, f, idx)
         long = pc.greater(pc.utf8_length(text), CELL_LIMIT)
         if pc.any(long).as_py():  # the same cut as model.clip_cell
             text = pa.array([clip_cell(v) if v is not None else None for v in text.to_pylist()], type=pa.string())
