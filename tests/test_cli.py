@@ -204,3 +204,18 @@ def test_sources_without_listed_results_keep_their_place(mutate):
     keys = [(s["date"], s["source"]) for s in document["sources"]]
     assert keys == sorted(keys) and len(keys) == document["summary"]["sources"]
     assert any(s["results"] for s in document["sources"]) and any(not s["results"] for s in document["sources"])
+
+
+@pytest.mark.parametrize("results, outputs, reports, kept", [
+    ("all", [("console", None)], True, None),  # the default: every result, in the JSON reports
+    ("all", [("json", None)], False, None),
+    ("all", [("console", None)], False, ("fail", "error")),  # the console lists failures only
+    ("failures", [("json", None)], False, ("fail", "error")),
+    ("failures", [("console", None)], True, ("fail", "skip", "error")),  # Markdown reports group the skips
+    ("problems", [("json", None)], False, ("fail", "skip", "error")),
+    ("failures", [("junit", Path("j.xml")), ("github", None)], False, ("fail", "skip", "error")),
+])
+def test_results_kept_in_detail_are_those_some_output_lists(results, outputs, reports, kept):
+    from wrapcheck.cli import _detail
+
+    assert _detail(results, outputs, reports) == kept

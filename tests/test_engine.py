@@ -1,6 +1,7 @@
 """Engine semantics: skips name what they needed, crashes are errors, nothing passes silently."""
 
 import numpy as np
+import pytest
 
 from conftest import SEED
 from wrapcheck.engine import run, run_rule
@@ -111,3 +112,26 @@ def test_overrides_close_sessions_the_library_keeps():
     cal = load_calendar()
     assert not cal.is_session("2026-06-03") and not cal.is_session("2026-07-17")
     assert str(cal.previous("2026-01-06")) == "2026-01-05" and cal.count("2026-01-04", "2026-01-05") == 1
+
+
+def test_results_kept_as_counts_only_count_and_list_as_all_do():
+    """An archive audit listing failures keeps passes and skips as (row, rule, status) only: the counts,
+    verdicts, exit code and the failures listed are those of a run that keeps every result."""
+    from wrapcheck.engine import select_rules
+    from wrapcheck.reporters.columnar import document_text
+    from wrapcheck.reporters.markdown import skip_groups
+
+    loaded = load([SEED])
+    full = run(loaded, select_rules())
+    lean = run(loaded, select_rules(), detail=("fail", "error"))
+    counts = full.status_counts()
+    assert counts["pass"] and counts["skip"] and counts["fail"]  # the seed has all three (C002 fails)
+    assert set(lean.results["status"].astype(str)) == {"fail"} and len(lean.results) == counts["fail"]
+    assert lean.status_counts() == counts and lean.summary() == full.summary() and lean.exit_code() == 1
+    assert lean.source_dicts(("fail", "error")) == full.source_dicts(("fail", "error"))
+    assert document_text(lean, "failures") == document_text(full, "failures")
+    assert lean.detailed() == ("fail", "error")
+    with pytest.raises(ValueError, match="not pass, skip"):
+        lean.source_dicts()
+    with pytest.raises(ValueError, match="skip"):
+        skip_groups(lean)

@@ -69,6 +69,20 @@ class _progress_bar:
         self.progress.stop()
 
 
+def _detail(results: str, outputs: list[tuple[str, Path | None]], reports: bool) -> tuple[str, ...] | None:
+    """The statuses whose results some output lists (fail and error always; None: all of them). The others
+    are kept as counts only: an archive audited with --results failures does not hold its passes' figures."""
+    from wrapcheck.model import RESULT_SETS, STATUS_NAMES
+
+    listed = set(RESULT_SETS[results] or STATUS_NAMES)
+    needed = {"fail", "error"}
+    if reports:  # a JSON report per source lists --results; the Markdown and HTML ones group the skips
+        needed |= listed | {"skip"}
+    for fmt, _ in outputs:
+        needed |= listed if fmt == "json" else {"skip"} if fmt in ("junit", "markdown") else set()
+    return None if needed >= set(STATUS_NAMES) else tuple(s for s in STATUS_NAMES if s in needed)
+
+
 def _fail(message: str, debug: bool, exc: BaseException | None = None) -> None:
     if debug and exc is not None:
         raise exc
@@ -126,7 +140,8 @@ def validate(
     try:
         report = validate_paths(paths, select_codes, ignore_codes, fail_on=fail_on.value, history=history,
                                 reference=reference, encoding=encoding, progress=bar.update if bar else None,
-                                session=session, engine=engine, gx_docs=gx_docs, scheduler=scheduler)
+                                session=session, engine=engine, gx_docs=gx_docs, scheduler=scheduler,
+                                detail=_detail(results.value, outputs, not no_reports))
     except LoadError as exc:
         if bar:
             bar.stop()
@@ -152,7 +167,7 @@ def validate(
             from wrapcheck.reporters.console import ConsoleReporter
 
             ConsoleReporter().print(report)
-            if not no_reports and len(report.results):
+            if not no_reports and len(report.all_outcomes()):
                 typer.echo(f"reports written to {reports}/")
             continue
         from wrapcheck.reporters import get_reporter

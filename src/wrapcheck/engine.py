@@ -200,42 +200,73 @@ def run_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
     return _table(rule.code, rule_columns(rule, ctx))
 
 
-def _assemble(parts: list[tuple[str, dict[str, np.ndarray]]], rules: dict[str, Rule]) -> pd.DataFrame:
-    """One results table from the per-rule columns (in rule order): rule by rule, each rule's rows in
-    input order (reporters sort the results they list by source and row).
+def _detailed(columns: dict[str, np.ndarray], detail: np.ndarray | None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """One rule's columns split in two: (idx and status of every row, every column of the rows whose status
+    is kept in detail). ``detail``: a flag per status number (None: all of them)."""
+    if detail is None:
+        return columns, columns
+    kept = detail[columns["status"]]
+    if kept.all():
+        return columns, columns
+    return {"idx": columns["idx"], "status": columns["status"]}, {c: v[kept] for c, v in columns.items()}
 
-    Each column is allocated once and filled rule by rule, and each rule's arrays are dropped as soon as
-    they are copied: the peak holds the results once plus one rule's (a concat then a reorder held them
-    three times: 2.3 GB more at 10^6 rows and 22 rules)."""
-    categories = list(dict.fromkeys([*rules, *(code for code, _ in parts)]))
-    position = {c: i for i, c in enumerate(categories)}
+
+def _fill(parts: list[tuple[str, dict[str, np.ndarray]]], names, position: dict[str, int]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The columns ``names`` of every part, rule after rule, in arrays allocated once, and each row's rule
+    number. Each part's arrays are dropped as soon as they are copied."""
     total = sum(len(columns["idx"]) for _, columns in parts)
     if len(parts) == 1:  # one rule: its arrays are the columns
-        out = parts[0][1]
-        codes = np.full(total, position[parts[0][0]], dtype=np.int16)
-    else:
-        out = {c: np.empty(total, dtype=t) for c, t in _DTYPES.items()}
-        codes = np.empty(total, dtype=np.int16)
-        at = 0
-        for k in range(len(parts)):
-            (code, columns), parts[k] = parts[k], None
-            n = len(columns["idx"])
-            for c, dest in out.items():
-                dest[at:at + n] = columns[c]
-            codes[at:at + n] = position[code]
-            at += n
+        return {c: parts[0][1][c] for c in names}, np.full(total, position[parts[0][0]], dtype=np.int16)
+    out = {c: np.empty(total, dtype=_DTYPES[c]) for c in names}
+    codes = np.empty(total, dtype=np.int16)
+    at = 0
+    for k in range(len(parts)):
+        (code, columns), parts[k] = parts[k], None
+        n = len(columns["idx"])
+        for c, dest in out.items():
+            dest[at:at + n] = columns[c]
+        codes[at:at + n] = position[code]
+        at += n
+    return out, codes
+
+
+def _assemble(parts: list[tuple[str, dict[str, np.ndarray], dict[str, np.ndarray]]],
+              rules: dict[str, Rule]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The results table from the per-rule (code, outcome columns, detail columns), in rule order: rule by
+    rule, each rule's rows in input order (reporters sort what they list by source and row). Returns
+    (results, outcomes): outcomes (idx, code, status of every result) only when some statuses were not
+    kept in detail, else None (the results hold every row).
+
+    Each column is allocated once and filled rule by rule: the peak holds the results once plus one
+    rule's (a concat then a reorder held them three times: 2.3 GB more at 10^6 rows and 22 rules)."""
+    categories = list(dict.fromkeys([*rules, *(code for code, _, _ in parts)]))
+    position = {c: i for i, c in enumerate(categories)}
+    outcomes = None
+    if any(outcome is not detail for _, outcome, detail in parts):
+        kept, codes = _fill([(code, outcome) for code, outcome, _ in parts], ("idx", "status"), position)
+        outcomes = pd.DataFrame({"idx": pd.Series(kept["idx"], copy=False),
+                                 "code": pd.Categorical.from_codes(codes, categories=categories),
+                                 "status": pd.Categorical.from_codes(kept["status"], categories=STATUSES)}, copy=False)
+    details = [(code, detail) for code, _, detail in parts if len(detail["idx"])]
     parts.clear()
+    out, codes = _fill(details, tuple(_DTYPES), position) if details else (_part(np.zeros(0, dtype=np.int64), Status.PASS.value, ""), np.zeros(0, dtype=np.int16))
+    details.clear()
     # Series with explicit dtypes: pandas would otherwise infer its Arrow string type for the text columns (4 s).
     results = pd.DataFrame({c: pd.Series(out[c], dtype=out[c].dtype, copy=False) for c in ("idx", *VALUE_COLUMNS)}, copy=False)
     results.insert(1, "code", pd.Categorical.from_codes(codes, categories=categories))
     results.insert(2, "status", pd.Categorical.from_codes(out["status"], categories=STATUSES))
-    return results
+    return results, outcomes
 
 
 def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         history: LoadedTable | None = None, reference: LoadedTable | None = None, progress=None,
-        engine: str = "local", gx_docs: Path | None = None, scheduler: str | None = None) -> Report:
+        engine: str = "local", gx_docs: Path | None = None, scheduler: str | None = None,
+        detail: tuple[str, ...] | None = None) -> Report:
+    """Run ``rules`` over a loaded table. ``detail``: the statuses whose results keep their figures and
+    messages (None: all); the others are kept as counts only (idx, rule, status), which is all an
+    archive audit listing failures needs of its millions of passes."""
     ctx = Context(loaded, load_registry(), history, reference)
+    detail_flags = None if detail is None else np.isin(STATUSES, [Status(s).value for s in detail])
     parts: list[tuple[str, dict[str, np.ndarray]]] = []
     notes = []
     local = rules
@@ -243,8 +274,12 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         from wrapcheck.distributed import run_dask
 
         results = run_dask(loaded, rules, fail_on, history, reference, scheduler)
+        outcomes = None
+        if detail_flags is not None and not detail_flags.all():
+            outcomes = results[["idx", "code", "status"]]
+            results = results[detail_flags[status_numbers(results["status"])]].reset_index(drop=True)
         return Report(files=loaded.files, table=loaded.table, raw=loaded.raw, results=results, rules=rules,
-                      fail_on=fail_on, notes=list(loaded.notes) + [f"engine dask: {loaded.table['instrument'].nunique()} instrument(s) in partitions"])
+                      outcomes=outcomes, fail_on=fail_on, notes=list(loaded.notes) + [f"engine dask: {loaded.table['instrument'].nunique()} instrument(s) in partitions"])
     if engine == "gx" and len(loaded.table):
         from wrapcheck.gx import EXPRESSIBLE, run_gx  # imports great_expectations: only on this path
 
@@ -259,14 +294,17 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         if progress:
             progress(f"checking {rule.code}", number, len(local))
         parts.append((rule.code, rule_columns(rule, ctx)))
+        parts[-1] = (rule.code, *_detailed(parts[-1][1], detail_flags))  # drop what will not be listed, now
+    parts = [p if len(p) == 3 else (p[0], *_detailed(p[1], detail_flags)) for p in parts]  # GX's parts
     order = {c: i for i, c in enumerate(rules)}
     parts = sorted((p for p in parts if len(p[1]["idx"])), key=lambda p: order.get(p[0], 0))
-    results = _assemble(parts, rules)
+    results, outcomes = _assemble(parts, rules)
     return Report(
         files=loaded.files,
         table=loaded.table,
         raw=loaded.raw,
         results=results,
+        outcomes=outcomes,
         rules=rules,
         fail_on=fail_on,
         notes=list(loaded.notes) + notes,
@@ -276,11 +314,11 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
 
 def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", history=None, reference=None,
                    encoding: str | None = None, progress=None, session: str | None = None, engine: str = "local",
-                   gx_docs: Path | None = None, scheduler: str | None = None) -> Report:
+                   gx_docs: Path | None = None, scheduler: str | None = None, detail: tuple[str, ...] | None = None) -> Report:
     """Load session files (or directories of them) and run the selected rules.
 
     ``history``: files or directories of other sessions, read as history only; ``reference``: official
-    session files (rule O001 compares with them, and they are the preferred history)."""
+    session files (rule O001 compares with them, and they are the preferred history); ``detail``: see run."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     loaded = load(paths, encoding, progress, session)
     history_loaded = None
@@ -292,4 +330,4 @@ def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", hist
     if reference:
         reference_loaded = load([reference] if isinstance(reference, (str, Path)) else list(reference), encoding)
     return run(loaded, select_rules(select, ignore), fail_on=fail_on, history=history_loaded, reference=reference_loaded,
-               progress=progress, engine=engine, gx_docs=gx_docs, scheduler=scheduler)
+               progress=progress, engine=engine, gx_docs=gx_docs, scheduler=scheduler, detail=detail)

@@ -199,13 +199,31 @@ class Report:
     fail_on: str = "error"
     notes: list[str] = field(default_factory=list)  # file-level notes, e.g. unchecked extra columns
     record: pd.DataFrame | None = None  # the history consensus, when a rule needed it (for charts)
+    # idx, code and status of every result, when ``results`` keeps the details of some statuses only
+    # (engine.run's ``detail``: an archive audit listing failures keeps its millions of passes as counts)
+    outcomes: pd.DataFrame | None = None
+
+    def all_outcomes(self) -> pd.DataFrame:
+        """idx, code and status of every result (what counts, verdicts and the exit code are made of)."""
+        return self.results if self.outcomes is None else self.outcomes
+
+    def detailed(self) -> tuple[str, ...]:
+        """The statuses whose results are kept with figures and messages."""
+        if self.outcomes is None:
+            return tuple(STATUS_NAMES)
+        return self._kept("detailed", self._detailed_statuses)
+
+    def _detailed_statuses(self) -> tuple[str, ...]:
+        listed = np.bincount(status_numbers(self.results["status"]).astype(np.int64), minlength=len(STATUS_NAMES))
+        every = np.bincount(self._status_codes(), minlength=len(STATUS_NAMES))
+        return tuple(name for name, a, b in zip(STATUS_NAMES, listed, every) if a == b)
 
     # -- aggregates -------------------------------------------------------------------------
     def _kept(self, name: str, compute):
         """``compute()``, kept until fail_on or the results change: the exit code, counts, verdicts and
         every reporter ask for the same aggregates over millions of results."""
         cache = self.__dict__.setdefault("_kept_values", {})
-        key = (name, self.fail_on, len(self.results))
+        key = (name, self.fail_on, len(self.results), None if self.outcomes is None else len(self.outcomes))
         if key not in cache:
             for stale in [k for k in cache if k[0] == name]:
                 del cache[stale]
@@ -214,7 +232,7 @@ class Report:
 
     def _status_codes(self) -> np.ndarray:
         """Each result's status as its number in :class:`Status` order."""
-        return self._kept("status", lambda: status_numbers(self.results["status"]).astype(np.int64))
+        return self._kept("status", lambda: status_numbers(self.all_outcomes()["status"]).astype(np.int64))
 
     def status_counts(self) -> dict[str, int]:
         counts = np.bincount(self._status_codes(), minlength=len(Status)).tolist()
@@ -227,7 +245,7 @@ class Report:
     def _failing_mask(self) -> np.ndarray:
         """Errors, and fails of error-severity rules (of every rule with --fail-on warning): judged per rule
         code, then looked up by each result's code."""
-        code = pd.Categorical(self.results["code"])
+        code = pd.Categorical(self.all_outcomes()["code"])
         fails_run = np.array([str(self.rules[c].severity) == Severity.ERROR or self.fail_on == Severity.WARNING
                               if c in self.rules else True for c in code.categories] + [True], dtype=bool)
         status = self._status_codes()
@@ -268,9 +286,15 @@ class Report:
         res = self.results
         codes, pairs = self._source_keys
         keep = None
+        wanted_names = [Status(x).value for x in (statuses if statuses is not None else STATUS_NAMES)]
+        lacking = [x for x in wanted_names if x not in self.detailed()]
+        if lacking:
+            raise ValueError(f"this report keeps the results of {', '.join(self.detailed()) or 'no'} status in detail, "
+                             f"not {', '.join(lacking)} (run with detail=None to keep all)")
         if statuses is not None:
-            wanted = np.isin(np.arange(len(STATUS_NAMES)), [STATUS_NAMES.index(Status(x).value) for x in statuses])
-            keep = wanted[self._status_codes()]
+            wanted = np.isin(np.arange(len(STATUS_NAMES)), [STATUS_NAMES.index(x) for x in wanted_names])
+            status = self._status_codes() if self.outcomes is None else status_numbers(res["status"])
+            keep = wanted[status]
         if sources is not None:
             sources = set(sources)
             chosen = np.array([p in sources for p in pairs], dtype=bool)
@@ -338,7 +362,7 @@ class Report:
 
     def _count_source_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         codes, pairs = self._source_keys
-        key = codes[self.results["idx"].to_numpy()]
+        key = codes[self.all_outcomes()["idx"].to_numpy()]
         status = self._status_codes()
         n = len(pairs)
         counts = np.bincount(key * 4 + status, minlength=4 * n).reshape(n, 4)
@@ -356,8 +380,9 @@ class Report:
 
     def _count_by_rule(self) -> dict[tuple[str, str, str], int]:
         codes, pairs = self._source_keys
-        key = codes[self.results["idx"].to_numpy()]
-        frame = pd.DataFrame({"key": key, "code": self.results["code"].to_numpy()})
+        outcomes = self.all_outcomes()
+        key = codes[outcomes["idx"].to_numpy()]
+        frame = pd.DataFrame({"key": key, "code": outcomes["code"].to_numpy()})
         counts = frame.groupby(["key", "code"]).size()
         return {(*pairs[k], c): int(n) for (k, c), n in counts.items()}
 
