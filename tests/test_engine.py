@@ -135,3 +135,32 @@ def test_results_kept_as_counts_only_count_and_list_as_all_do():
         lean.source_dicts()
     with pytest.raises(ValueError, match="skip"):
         skip_groups(lean)
+
+
+def test_history_consensus_agreed_majority_disputed_and_reference(tmp_path):
+    """The record per (instrument, date): agreeing sources give their most precise figure, a strict
+    majority wins over an outlier, an even split is left unknown, and the official reference wins."""
+    from conftest import write_rows
+    from wrapcheck.history import consensus
+
+    def rows(*closes):
+        return [{"date": "2026-01-05", "source": f"s{k}", "instrument": inst, "close": close}
+                for k, (inst, close) in enumerate(closes)]
+
+    sessions = load([write_rows(tmp_path / "s.csv", rows(
+        ("KOSPI", "4,457.52"), ("KOSPI", "4,457.5"), ("KOSPI", "4,457.52"),  # agree: the two decimals stand
+        ("KOSDAQ", "945.57"), ("KOSDAQ", "945.57"), ("KOSDAQ", "954.57"),  # two against one
+        ("USD/KRW", "1,443.80"), ("USD/KRW", "1,434.80"),  # one against one
+        ("KOSPI 200", "640.01")))])
+    official = load([write_rows(tmp_path / "r.csv", rows(("KOSPI 200", "641.00")))])
+    record = consensus(sessions.table, official.table, ("close", "change_pct"))
+    assert list(record.index) == sorted(record.index)
+    got = {inst: (row["close"], row["close__hw"], row["close__from"]) for (inst, _), row in record.iterrows()}
+    assert got["KOSPI"] == (4457.52, 0.005, "agreed")
+    assert got["KOSDAQ"] == (945.57, 0.005, "majority")
+    assert np.isnan(got["USD/KRW"][0]) and got["USD/KRW"][2] == "disputed"
+    assert got["KOSPI 200"] == (641.0, 0.005, "reference")
+    assert record["change_pct__from"].isna().all()  # nobody reported it
+    only_close = consensus(sessions.table, None, ("close",))
+    assert only_close.loc[("KOSPI 200", "2026-01-05"), "close__from"] == "agreed"
+    assert len(consensus(sessions.table, None, ("change_pct",))) == 0

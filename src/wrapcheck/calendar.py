@@ -83,7 +83,7 @@ def load_calendar(exchange: str = DEFAULT_EXCHANGE) -> Calendar:
     weekdays = weekdays[np.is_busday(weekdays)]
     closed = {*generated["closed_weekdays"], *(c["date"] for c in overrides.get("closed", []))}
     extra = {o["date"] for o in overrides.get("open", [])}
-    keep = ~np.isin(weekdays.astype(str), sorted(closed - extra))
+    keep = ~np.isin(weekdays, np.array(sorted(closed - extra), dtype="datetime64[D]"))  # as days, not 7,000 texts
     sessions = np.union1d(weekdays[keep], np.array(sorted(extra), dtype="datetime64[D]"))
     why = {c["date"]: c["why"] for c in overrides.get("closed", [])}
     return Calendar(exchange, sessions, first, last, why)

@@ -20,28 +20,68 @@ RECORD_FIELDS = ("close", "change_level", "change_pct", "individual_net", "forei
 def consensus(table: pd.DataFrame, reference: pd.DataFrame | None = None, fields=RECORD_FIELDS) -> pd.DataFrame:
     """A frame indexed by (instrument, date) with, per field, the value, its half-width (``__hw``) and
     where it came from (``__from``: reference, agreed, majority or disputed)."""
-    parts = []
-    for field in fields:
-        part = _field_consensus(table, field)
-        if reference is not None and len(reference):
-            official = _field_consensus(reference, field)
-            official[field + "__from"] = "reference"
-            part = pd.concat([official, part[~part.index.isin(official.index)]])
-        parts.append(part)
-    out = pd.concat(parts, axis=1) if parts else pd.DataFrame()
-    return out.sort_index()
+    groups = Groups(table, reference)
+    return groups.frame({field: groups.field(field) for field in fields})
 
 
 def _field_consensus(table: pd.DataFrame, field: str) -> pd.DataFrame:
-    columns = [field, field + "__hw", field + "__from"]
+    return consensus(table, None, (field,))
+
+
+class Groups:
+    """Every (instrument, date) of the history rows and the reference rows, numbered in sorted order once,
+    so that each field's consensus is a few array operations over the same numbers."""
+
+    def __init__(self, table: pd.DataFrame, reference: pd.DataFrame | None = None):
+        self.table = table
+        self.reference = reference if reference is not None and len(reference) else None
+        tables = [table] + ([self.reference] if self.reference is not None else [])
+        instruments = np.concatenate([t["instrument"].to_numpy(dtype=object) for t in tables])
+        dates = np.concatenate([t["date"].to_numpy(dtype=object) for t in tables])
+        inst_code, _ = pd.factorize(instruments)
+        date_code, _ = pd.factorize(dates)
+        key = inst_code.astype(np.int64) * (int(date_code.max(initial=0)) + 2) + date_code  # one integer per pair
+        group, uniques = pd.factorize(key)
+        first = np.full(len(uniques), len(key), dtype=np.int64)
+        np.minimum.at(first, group, np.arange(len(key)))  # a row of each pair, for its names
+        index = pd.MultiIndex.from_arrays([instruments[first], dates[first]], names=["instrument", "date"])
+        order = index.argsort()  # as sort_index orders the record
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        self.index = index[order]
+        group = rank[group]
+        self.of_table, self.of_reference = group[:len(table)], group[len(table):]
+
+    def field(self, field: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(value, half-width, origin) of ``field`` for every pair; NaN, NaN, None where nobody reported it.
+        The reference wins wherever it reports the field."""
+        value, hw, origin = _agreed(self.table, self.of_table, field, len(self.index))
+        if self.reference is not None:
+            ref_value, ref_hw, ref_origin = _agreed(self.reference, self.of_reference, field, len(self.index))
+            official = ref_origin != None  # noqa: E711 (elementwise)
+            value[official], hw[official], origin[official] = ref_value[official], ref_hw[official], "reference"
+        return value, hw, origin
+
+    def frame(self, columns: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> pd.DataFrame:
+        """The record of these fields: one row per pair for which any of them is known, in sorted order."""
+        known = np.zeros(len(self.index), dtype=bool)
+        for _, _, origin in columns.values():
+            known |= origin != None  # noqa: E711 (elementwise)
+        data = {}
+        for field, (value, hw, origin) in columns.items():
+            data[field], data[field + "__hw"], data[field + "__from"] = value[known], hw[known], origin[known]
+        return pd.DataFrame(data, index=self.index[known])
+
+
+def _agreed(table: pd.DataFrame, group: np.ndarray, field: str, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One field's consensus per group (of ``n``) over ``table``'s rows (their groups: ``group``)."""
+    out_value, out_hw, out_origin = np.full(n, np.nan), np.full(n, np.nan), np.full(n, None, dtype=object)
+    if field not in table.columns:
+        return out_value, out_hw, out_origin
     present = table[field].notna().to_numpy()
     if not present.any():
-        return pd.DataFrame(columns=columns, index=pd.MultiIndex.from_arrays([[], []], names=["instrument", "date"]))
-    instruments = table["instrument"].to_numpy(dtype=object)[present]
-    dates = table["date"].to_numpy(dtype=object)[present]
-    inst_code, _ = pd.factorize(instruments)
-    date_code, _ = pd.factorize(dates)
-    group = inst_code.astype(np.int64) * (date_code.max() + 1) + date_code  # one integer per (instrument, date)
+        return out_value, out_hw, out_origin
+    group = group[present]
     value = table[field].to_numpy(dtype=float)[present]
     hw = table[field + "__hw"].to_numpy(dtype=float)[present]
     lo, hi = value - hw - FLOAT_GUARD(value), value + hw
@@ -51,14 +91,12 @@ def _field_consensus(table: pd.DataFrame, field: str) -> pd.DataFrame:
     order = np.lexsort((hw, group))
     firsts = order[np.r_[True, group[order][1:] != group[order][:-1]]]
     first = firsts[consistent[firsts]]
-    agreed = pd.DataFrame({"instrument": instruments[first], "date": dates[first], "value": value[first],
-                           "hw": hw[first], "source_of": "agreed"})
-    chosen = [agreed]
+    at = group[first]
+    out_value[at], out_hw[at], out_origin[at] = value[first], hw[first], "agreed"
     if not consistent.all():
         odd = ~consistent
-        rest = pd.DataFrame({"instrument": instruments[odd], "date": dates[odd], "value": value[odd], "hw": hw[odd],
-                             "group": group[odd]})
-        pairs = rest.merge(rest[["group", "value", "hw"]], on="group", suffixes=("", "_o"))
+        rest = pd.DataFrame({"value": value[odd], "hw": hw[odd], "group": group[odd]})
+        pairs = rest.merge(rest, on="group", suffixes=("", "_o"))
         ok = (np.abs(pairs["value"] - pairs["value_o"]) <= pairs["hw"] + pairs["hw_o"] + FLOAT_GUARD(pairs["value"].to_numpy())).to_numpy()
         pairs["ok"] = ok
         agree_count = pairs.groupby(["group", "value", "hw"], sort=False)["ok"].sum().reset_index()
@@ -66,18 +104,11 @@ def _field_consensus(table: pd.DataFrame, field: str) -> pd.DataFrame:
         agree_count["n"] = agree_count["group"].map(sizes).to_numpy()
         best = agree_count.sort_values(["group", "ok", "hw"], ascending=[True, False, True]).drop_duplicates("group")
         majority = best["ok"].to_numpy() * 2 > best["n"].to_numpy()  # ok counts the value itself
-        best = best.assign(source_of=np.where(majority, "majority", "disputed"))
-        best.loc[~majority, "value"] = np.nan
-        keys = rest.drop_duplicates("group").set_index("group")[["instrument", "date"]]
-        best = best.join(keys, on="group")
-        chosen.append(best)
-    out = pd.concat(chosen, ignore_index=True)
-    frame = pd.DataFrame({
-        field: out["value"].to_numpy(),
-        field + "__hw": out["hw"].to_numpy(),
-        field + "__from": out["source_of"].to_numpy(),
-    }, index=pd.MultiIndex.from_arrays([out["instrument"].to_numpy(), out["date"].to_numpy()], names=["instrument", "date"]))
-    return frame
+        at = best["group"].to_numpy()
+        out_value[at] = np.where(majority, best["value"].to_numpy(), np.nan)
+        out_hw[at] = best["hw"].to_numpy()
+        out_origin[at] = np.where(majority, "majority", "disputed")
+    return out_value, out_hw, out_origin
 
 
 def lookup(record: pd.DataFrame, instruments, dates, field: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

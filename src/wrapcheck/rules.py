@@ -59,24 +59,26 @@ class Context:
         tables = [t for t in tables if len(t)]
         return pd.concat(tables, ignore_index=True) if len(tables) > 1 else (tables[0] if tables else self.table)
 
+    @cached_property
+    def _groups(self):
+        from wrapcheck.history import Groups
+
+        return Groups(self._history_rows, self.reference.table if self.reference is not None else None)
+
     def record_of(self, fields) -> pd.DataFrame:
         """Consensus per (instrument, date) of ``fields`` over every session seen; the reference wins.
         Computed per field, once, and only for the fields a rule asks for."""
-        from wrapcheck.history import consensus
-
         cache = self.__dict__.setdefault("_records", {})
         for field in fields:
             if field not in cache:
-                reference = self.reference.table if self.reference is not None else None
-                cache[field] = consensus(self._history_rows, reference, (field,))
-        parts = [cache[f] for f in fields]
-        return pd.concat(parts, axis=1) if len(parts) > 1 else parts[0]
+                cache[field] = self._groups.field(field)
+        return self._groups.frame({f: cache[f] for f in fields})
 
     @property
     def record(self) -> pd.DataFrame:
         """Every field computed so far (for the HTML charts)."""
         cache = self.__dict__.get("_records", {})
-        return pd.concat(list(cache.values()), axis=1) if cache else pd.DataFrame()
+        return self._groups.frame(cache) if cache else pd.DataFrame()
 
     def market(self, name: str) -> dict:
         return self.registry.market(name)
