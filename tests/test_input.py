@@ -298,3 +298,22 @@ def test_columns_parsed_side_by_side_equal_one_by_one(tmp_path, monkeypatch):
     threaded = loader.load([path])
     assert threaded.table.equals(serial.table)
     assert threaded.parse_errors.equals(serial.parse_errors) and len(serial.parse_errors)
+
+
+@pytest.mark.parametrize("space", [" ", "\t", "\u00a0", "\u3000", "\u2003", "\x1c"])
+def test_spaces_around_a_figure_read_as_without_them(tmp_path, space):
+    """A column is trimmed only when some cell has space at an end (a copy of every cell otherwise):
+    a figure with ASCII, no-break or ideographic space around it reads as the bare figure."""
+    from wrapcheck import loader
+
+    rows = read_rows()
+    bare = loader.load([write_rows(tmp_path / "bare.csv", rows)])
+    for r in rows:
+        if r["close"]:
+            r["close"] = f"{space}{r['close']}{space}"
+        if r["change_pct"]:
+            r["change_pct"] = f"{r['change_pct']}{space}"
+    spaced = loader.load([write_rows(tmp_path / "spaced.csv", rows)])
+    for column in ("close", "close__hw", "change_pct", "change_pct__hw"):
+        assert spaced.table[column].equals(bare.table[column]), column
+    assert spaced.table["close"].notna().sum() > 10 and spaced.parse_errors.empty

@@ -54,3 +54,34 @@ def test_fmt_memo_keeps_the_sign_of_zero():
 
     assert fmt(0.0, 0.005) == "0.00" and fmt(-0.0, 0.005) == "-0.00"
     assert fmt(-0.0, 0.005) == "-0.00" and fmt(0.0, 0.005) == "0.00"
+
+
+CELLS = ["4,525.48", "+67.96", "-67.96", "1.52%", "1.5", "597.55 billion won", "-618.83bn", "\u2212618.83", "1.8 trillion",
+         "25.27 trillion won", "492.84 million", "+1.5bp", "-3 bps", "1.5 basis points", "0.015%p", "(618.83)", "6,188억원",
+         "25조2700억원", "１，４４５．５０", "٤٥٢٥", "482", "394.5", "1,2345", "4.525,48", "n/a", "12 apples", "+ 1.5 %",
+         "1.8\u3000trillion", "2,600 won", "1.8 TRILLION", "3 mn", "0.5 thousand", "inf", "nan", "1e3", "+", "."]
+
+
+@pytest.mark.parametrize("unit", [LEVEL, CHANGE, PERCENT, KRW_BN, SHARES, COUNT])
+def test_column_parser_reads_each_cell_as_parse_figure_does(unit):
+    """The loader reads whole columns in Arrow kernels (plain numbers, then common unit forms) and only
+    the rest cell by cell; every cell must read exactly as parse_figure reads it, or fail alike."""
+    import math
+
+    import pandas as pd
+
+    from wrapcheck.loader import _parse_numeric
+
+    values, halves, bp, errors = _parse_numeric(pd.Series(CELLS, dtype="str"), unit)
+    for pos, cell in enumerate(CELLS):
+        try:
+            figure = parse_figure(cell, unit)
+        except ParseError:
+            assert pos in errors, cell
+            continue
+        if not (math.isfinite(figure.value) and math.isfinite(figure.halfwidth)):
+            assert pos in errors, cell
+            continue
+        assert pos not in errors, (cell, errors.get(pos))
+        assert (values[pos], halves[pos], bp[pos]) == pytest.approx((figure.value, figure.halfwidth, figure.basis_points),
+                                                                     rel=1e-12), cell

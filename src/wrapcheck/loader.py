@@ -36,6 +36,9 @@ _COMMON = (
     r"(?P<mult>thousand|million|billion|trillion|bn|tn|mn)?\s*"
     r"(?P<unit>%|won|krw|points|pts|shares|bp|bps|basis points)?$"
 )
+# The same for Arrow's RE2: ASCII digits (others go to parse_figure), and \s widened to what Python's
+# \s (str.isspace) matches.
+_COMMON_RE2 = _COMMON.replace("\\u2212", "\u2212").replace("\\s", "[\\s\\x0B\\x1C-\\x1F\\x{85}\\pZ]")
 _MULT_EXP = {"": 0, "thousand": 3, "million": 6, "mn": 6, "billion": 9, "bn": 9, "trillion": 12, "tn": 12}
 
 
@@ -104,20 +107,22 @@ def _parse_numeric(text: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarray, 
     values = np.full(n, np.nan)
     halves = np.full(n, np.nan)
     bp = np.zeros(n, dtype=bool)
+    # Commas are removed (a copy of every cell) only if some cell has one; all-plain columns are not filtered.
     arrow = pc.utf8_trim_whitespace(arrow_text(text))
     present = _bools(pc.not_equal(arrow, ""))
     if not present.any():
         return values, halves, bp, {}
-    no_commas = pc.replace_substring(arrow, ",", "")
+    has_comma = _bools(pc.match_substring(arrow, ","))
+    no_commas = pc.replace_substring(arrow, ",", "") if has_comma.any() else arrow
     plain = _bools(pc.match_substring_regex(no_commas, _PLAIN.pattern)) & present
     if unit == COUNT:
         plain &= ~_bools(pc.match_substring(no_commas, "."))
     # Thousands separators must be well placed to take the fast path ("1,2345" is not a number).
-    commas = _bools(pc.match_substring(arrow, ",")) & plain
+    commas = has_comma & plain
     if commas.any():
         plain &= ~commas | _bools(pc.match_substring_regex(arrow, r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"))
     if plain.any():
-        sub = pc.filter(no_commas, pa.array(plain))
+        sub = no_commas if plain.all() else pc.filter(no_commas, pa.array(plain))
         values[plain] = pc.cast(sub, pa.float64()).to_numpy(zero_copy_only=False)
         dot = pc.find_substring(sub, ".").to_numpy(zero_copy_only=False)
         length = pc.utf8_length(sub).to_numpy(zero_copy_only=False)
@@ -126,8 +131,7 @@ def _parse_numeric(text: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarray, 
     rest = present & ~plain
     if rest.any():
         where = np.flatnonzero(rest)
-        _parse_common(pd.Series(pc.take(arrow, pa.array(where)).to_pylist(), index=where, dtype=object),
-                      where, unit, values, halves, bp)
+        _parse_common(pc.take(arrow, pa.array(where)), where, unit, values, halves, bp)
     errors: dict[int, str] = {}
     cache: dict[str, object] = {}
     for pos in np.flatnonzero(present & np.isnan(halves)):
@@ -143,38 +147,43 @@ def _parse_numeric(text: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarray, 
             errors[pos] = got
         else:
             values[pos], halves[pos], bp[pos] = got.value, got.halfwidth, got.basis_points
-    bad_float = present & ~np.isfinite(values) & ~np.isin(np.arange(n), list(errors))
+    bad_float = present & ~np.isfinite(values)
+    if errors:
+        bad_float[list(errors)] = False
     for pos in np.flatnonzero(bad_float):
         errors[pos] = f"not a finite number: {clip(text.iat[pos])}"
     return values, halves, bp, errors
 
 
-def _parse_common(cells: pd.Series, where: np.ndarray, unit: str, values: np.ndarray, halves: np.ndarray,
+def _parse_common(cells: pa.Array, where: np.ndarray, unit: str, values: np.ndarray, halves: np.ndarray,
                   bp: np.ndarray) -> None:
-    """Fill in the cells (stripped, at positions ``where``) written in a common form; the rest stay NaN
-    for parse_figure."""
-    parts = cells.str.lower().str.extract(_COMMON)
-    ok = parts["num"].notna().to_numpy().copy()
-    mult = parts["mult"].fillna("").to_numpy(dtype=object)
-    if unit not in (KRW_BN, SHARES):
-        ok &= mult == ""
-    num = parts["num"].fillna("0").str.replace(",", "", regex=False)
-    has_dot = num.str.contains(".", regex=False).to_numpy(dtype=bool)
-    if unit == COUNT:
-        ok &= ~has_dot
+    """Fill in the cells (stripped, at positions ``where``) written in a common form, matched in Arrow's
+    regex kernel; the rest (other forms, digits other than ASCII) stay NaN for parse_figure."""
+    parts = pc.extract_regex(pc.utf8_lower(cells), _COMMON_RE2)
+    ok = _bools(pc.is_valid(parts))
     if not ok.any():
         return
-    dot = num.str.find(".").to_numpy()
-    length = num.str.len().to_numpy()
+    def field(name: str) -> pa.Array:
+        return pc.fill_null(pc.struct_field(parts, name), "")
+    mult = field("mult").to_numpy(zero_copy_only=False).astype(object)
+    if unit not in (KRW_BN, SHARES):
+        ok &= mult == ""
+    num = pc.replace_substring(field("num"), ",", "")
+    dot = pc.find_substring(num, ".").to_numpy(zero_copy_only=False)
+    if unit == COUNT:
+        ok &= dot < 0
+    if not ok.any():
+        return
+    length = pc.utf8_length(num).to_numpy(zero_copy_only=False)
     decimals = np.where(dot >= 0, length - dot - 1, 0)
     exponent = np.array([_MULT_EXP[m] for m in mult], dtype=float) if len(mult) else np.zeros(0)
     if unit == KRW_BN:
         exponent = np.where(exponent > 0, exponent - 9, 0.0)  # a bare flow is already in billions
     scale = np.power(10.0, exponent)
-    value = num.astype("float64").to_numpy() * scale
-    sign = parts["sign"].fillna("").to_numpy(dtype=object)
+    value = pc.cast(pc.if_else(pa.array(ok), num, "0"), pa.float64()).to_numpy(zero_copy_only=False) * scale
+    sign = field("sign").to_numpy(zero_copy_only=False).astype(object)
     value = np.where((sign == "-") | (sign == "\u2212"), -value, value)
-    unit_word = parts["unit"].fillna("").to_numpy(dtype=object)
+    unit_word = field("unit").to_numpy(zero_copy_only=False).astype(object)
     target = where[ok]
     values[target] = value[ok]
     halves[target] = (0.5 * np.power(10.0, -decimals) * scale)[ok]
