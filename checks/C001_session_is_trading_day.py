@@ -22,7 +22,7 @@ class SessionIsTradingDay(Rule):
     def check(self, rows, ctx):
         cal = ctx.calendar
         dates = rows["date"].to_numpy(dtype=object)
-        days, covered = cal.days(dates)
+        days, covered = cal.days(rows["date"])
         session = np.zeros(len(rows), dtype=bool)
         session[covered] = cal.is_session(days[covered])
 

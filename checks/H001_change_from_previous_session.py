@@ -1,7 +1,8 @@
 import numpy as np
+import pandas as pd
 
 from wrapcheck.history import lookup
-from wrapcheck.rules import Rule, agree, fmt, outcome
+from wrapcheck.rules import Rule, agree, codes_of, fmt, outcome
 
 
 class ChangeFromPreviousSession(Rule):
@@ -25,15 +26,23 @@ class ChangeFromPreviousSession(Rule):
 
     def check(self, rows, ctx):
         cal = ctx.calendar
-        n = len(rows)
-        dates = rows["date"].to_numpy(dtype=object)
-        days, covered = cal.days(dates)
-        previous = np.full(n, "", dtype=object)
-        previous[covered] = cal.previous(days[covered]).astype(str)
+        # Worked out per distinct date and per distinct (instrument, date): an archive has a few thousand
+        # dates and a few hundred thousand pairs, but millions of rows.
+        date_codes, distinct_dates = codes_of(rows["date"])
+        days, covered = cal.days(distinct_dates)
+        previous_of = np.full(len(distinct_dates) + 1, "", dtype=object)  # the last: a missing date
+        previous_of[:-1][covered] = cal.previous(days[covered]).astype(str)
+        covered = np.append(covered, False)[date_codes]
+        previous = previous_of[date_codes]
         has_change = (rows["close"].notna() & rows["change_level"].notna()).to_numpy()
         implied = np.where(has_change, (rows["close"] - rows["change_level"]).to_numpy(), rows["prior_close"].to_numpy())
         implied_hw = np.where(has_change, (rows["close__hw"] + rows["change_level__hw"]).to_numpy(), rows["prior_close__hw"].to_numpy())
-        prev_close, prev_hw, origin = lookup(ctx.record_of(["close"]), rows["instrument"].to_numpy(dtype=object), previous, "close")
+        inst_codes, instruments = codes_of(rows["instrument"])
+        pair, _ = pd.factorize(inst_codes.astype(np.int64) * (len(previous_of) + 1) + date_codes)
+        first = np.empty(pair.max(initial=-1) + 1, dtype=np.int64)
+        first[pair] = np.arange(len(pair))  # a row of each pair
+        prev_close, prev_hw, origin = (v[pair] for v in lookup(ctx.record_of(["close"]), np.append(instruments, None)[inst_codes[first]],
+                                                              previous[first], "close"))
         unknown = np.isnan(implied) | np.isnan(prev_close) | ~covered
         ok, diff, tol = agree(implied, implied_hw, prev_close, np.nan_to_num(prev_hw))
         ok |= unknown
@@ -51,16 +60,16 @@ class ChangeFromPreviousSession(Rule):
             return out
 
         def skip_message(where):
-            out = []
-            for i in where:
-                if not covered[i]:
-                    out.append("skipped: the date is outside the trading calendar or unreadable")
-                elif np.isnan(implied[i]):
-                    out.append("skipped: needs close and change, or prior_close")
-                elif origin[i] == "disputed":
-                    out.append(f"skipped: the sources for {previous[i]} disagree on its close")
-                else:
-                    out.append(f"skipped: no close on record for the previous session ({previous[i]}); add its file or --history DIR")
-            return out
+            case = np.select([~covered[where], np.isnan(implied[where]), origin[where] == "disputed"], [0, 1, 2], 3)
+            kinds, which = np.unique(case * len(previous_of) + np.where(case >= 2, date_codes[where] % len(previous_of), 0),
+                                     return_inverse=True)  # a message per reason and date, not per row
+            words = []
+            for kind in kinds.tolist():
+                reason, day = divmod(kind, len(previous_of))
+                words.append(["skipped: the date is outside the trading calendar or unreadable",
+                              "skipped: needs close and change, or prior_close",
+                              f"skipped: the sources for {previous_of[day]} disagree on its close",
+                              f"skipped: no close on record for the previous session ({previous_of[day]}); add its file or --history DIR"][reason])
+            return np.asarray(words, dtype=object)[which.reshape(-1)].tolist()
 
         return outcome(rows.index, ok, implied, prev_close, diff, tol, message, skipped=unknown, skip_message=skip_message)

@@ -57,8 +57,13 @@ class Calendar:
         return self.sessions[lo:hi]
 
     def days(self, dates) -> tuple[np.ndarray, np.ndarray]:
-        """ISO date texts as datetime64[D] (NaT where unreadable), and which are inside the calendar."""
-        days = pd.to_datetime(pd.Series(dates, dtype=object), format="%Y-%m-%d", errors="coerce").to_numpy().astype("datetime64[D]")
+        """ISO date texts as datetime64[D] (NaT where unreadable), and which are inside the calendar.
+        ``dates`` may be a categorical column: its few thousand dates are read, not its million rows."""
+        from wrapcheck.rules import codes_of
+
+        codes, distinct = codes_of(dates)
+        parsed = pd.to_datetime(pd.Series(distinct, dtype=object), format="%Y-%m-%d", errors="coerce")
+        days = np.append(parsed.to_numpy().astype("datetime64[D]"), np.datetime64("NaT"))[codes]  # -1: missing
         return days, ~np.isnat(days) & self.covers(days)
 
     def why_closed(self, day: str) -> str:

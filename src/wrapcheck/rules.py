@@ -120,6 +120,15 @@ def text_of(rows: pd.DataFrame) -> pd.Series:
     return (title + "\n" + statement).str.strip()
 
 
+def codes_of(values) -> tuple[np.ndarray, np.ndarray]:
+    """Text values as (a code per value, the distinct values): a categorical's own codes, else by
+    hashing. Code -1 is a missing value. Rules then work on the few distinct dates or names."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), np.asarray(values.cat.categories, dtype=object)
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object))
+    return codes, np.asarray(distinct, dtype=object)
+
+
 def sign_of(value: np.ndarray, halfwidth: np.ndarray) -> np.ndarray:
     """+1/-1 when the written figure's whole interval is on one side of zero, else 0."""
     v, h = np.asarray(value, dtype=float), np.nan_to_num(np.asarray(halfwidth, dtype=float))
