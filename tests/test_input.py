@@ -267,7 +267,7 @@ def test_arrow_reader_reads_what_pandas_reads(tmp_path, monkeypatch):
     path = tmp_path / "awkward.csv"
     path.write_text(_AWKWARD, encoding="utf-8")
     fast, _ = reader.read_table(path)
-    assert reader._read_csv_arrow(_AWKWARD, ",", list(fast.columns)) is not None  # the fast path took it
+    assert reader._read_csv_arrow(_AWKWARD.encode(), ",", list(fast.columns)) is not None  # the fast path took it
     monkeypatch.setattr(reader, "_read_csv_arrow", lambda *args: None)
     slow, _ = reader.read_table(path)
     assert fast.to_dict("list") == slow.to_dict("list")
@@ -280,7 +280,7 @@ def test_short_row_goes_to_pandas_and_reads_blank(tmp_path):
     text = "date,source,instrument,close,change\n2026-01-06,a,KOSPI,4525.48,+67.96\n2026-01-06,b,KOSPI,4525.48\n"
     path = tmp_path / "short.csv"
     path.write_text(text, encoding="utf-8")
-    assert reader._read_csv_arrow(text, ",", ["date", "source", "instrument", "close", "change"]) is None
+    assert reader._read_csv_arrow(text.encode(), ",", ["date", "source", "instrument", "close", "change"]) is None
     frame, _ = reader.read_table(path)
     assert frame["change"].tolist() == ["+67.96", ""]
 

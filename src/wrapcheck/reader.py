@@ -88,7 +88,7 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, l
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(f"{path}: cannot read: {exc.strerror}") from None
-    if not data.strip():
+    if not data or data.isspace():  # (strip would copy a whole archive file)
         raise ReadError(f"{path}: empty file (expected a header row: date,source,instrument,...)")
     text, used = decode(data, path, encoding)
     text = text.lstrip("\ufeff")
@@ -102,7 +102,9 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, l
         raise ReadError(f"{path}: row 1: cannot parse the header: {exc}") from None
     columns = [normalize_column(c) for c in header]
     check_header(columns, path)
-    frame = _read_csv_arrow(text, delimiter, columns)
+    # UTF-8 was checked by decoding: Arrow reads the file's own bytes (no second encoding of the text).
+    utf8 = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+    frame = _read_csv_arrow(utf8 if used in ("utf-8", "utf-8-sig") else text.encode("utf-8"), delimiter, columns)
     if frame is not None:
         return frame, notes
     try:
@@ -125,7 +127,7 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, l
     return frame.fillna(""), notes
 
 
-def _read_csv_arrow(text: str, delimiter: str, columns: list[str]) -> pd.DataFrame | None:
+def _read_csv_arrow(data: bytes, delimiter: str, columns: list[str]) -> pd.DataFrame | None:
     """The fast path: Arrow's CSV reader (multithreaded, cells straight into Arrow strings), for a
     well-formed table. Anything it does not read cleanly (a short or long row, ...) returns None, and
     pandas' reader, which words the errors, reads the file instead."""
@@ -135,11 +137,12 @@ def _read_csv_arrow(text: str, delimiter: str, columns: list[str]) -> pd.DataFra
     names = [f"c{i}" for i in range(len(columns))]  # the normalized header is checked already
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(text.encode("utf-8")),
+            pa.py_buffer(data),
             read_options=pacsv.ReadOptions(skip_rows=1, column_names=names),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                                              newlines_in_values=True, ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+            # large_string: what pandas' str dtype holds, so to_pandas does not convert every column
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowException, UnicodeError, ValueError):
