@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 
 from wrapcheck.numbers import NUMERIC_COLUMNS
-from wrapcheck.rules import FLOAT_GUARD, Rule, fmt, intervals_meet, outcome
+from wrapcheck.rules import FLOAT_GUARD, Rule, fmt, outcome
 
 FIELDS = tuple(NUMERIC_COLUMNS)
 
@@ -38,35 +38,40 @@ class SourcesAgree(Rule):
             if present.any():
                 parts.append((np.flatnonzero(present), instrument_date[present] * len(FIELDS) + number, number))
         n = len(rows)
-        empty = outcome(rows.index, np.ones(n, dtype=bool), skipped=np.ones(n, dtype=bool),
-                        skip_message="skipped: no other source reports this instrument on this date")
-        if not parts:
-            return empty
-        pos = np.concatenate([p for p, _, _ in parts])
-        long = pd.DataFrame({
-            "idx": table.index.to_numpy()[pos],
-            "group": np.concatenate([g for _, g, _ in parts]),
-            "field_number": np.concatenate([np.full(len(p), k, dtype=np.int8) for p, _, k in parts]),
-            "source_code": source_code[pos],
-            "value": np.concatenate([table[FIELDS[k]].to_numpy()[p] for p, _, k in parts]),
-            "hw": np.concatenate([table[FIELDS[k] + "__hw"].to_numpy()[p] for p, _, k in parts]),
-        })
-        by_group = long.groupby("group", sort=False)["source_code"]
-        several_sources = by_group.transform("min").to_numpy() != by_group.transform("max").to_numpy()
-        long = long[several_sources]
-        if long.empty:
-            return empty
-        # Groups whose written intervals all meet agree throughout: only the others need pairs.
-        value, hw = long["value"].to_numpy(), long["hw"].to_numpy()
-        consistent = intervals_meet(long["group"].to_numpy(), value - hw - FLOAT_GUARD(value), value + hw)
-        reported = np.zeros(len(table), dtype=bool)  # by table position: a mask, not a sorted set of millions
-        reported[table.index.get_indexer(long["idx"].to_numpy())] = True
-        compared_rows = reported[table.index.get_indexer(rows.index)]
-        long = long[~consistent]
-        if long.empty:
-            compared = compared_rows
+
+        def none_compared(compared: np.ndarray):
             return outcome(rows.index, np.ones(n, dtype=bool), skipped=~compared,
                            skip_message="skipped: no other source reports this instrument on this date")
+
+        if not parts:
+            return none_compared(np.zeros(n, dtype=bool))
+        # Numpy arrays, not a frame, until the few groups that disagree: the long form has ~10^7 entries.
+        pos = np.concatenate([p for p, _, _ in parts])
+        group = np.concatenate([g for _, g, _ in parts])
+        value = np.concatenate([table[FIELDS[k]].to_numpy()[p] for p, _, k in parts])
+        hw = np.concatenate([table[FIELDS[k] + "__hw"].to_numpy()[p] for p, _, k in parts])
+        source = source_code[pos]
+        # One sort by group answers both questions per group: do two or more sources report the figure
+        # (smallest and largest source differ), and do all their written intervals meet (then they agree
+        # throughout, Helly in one dimension: largest lower end <= smallest upper end)?
+        order = np.argsort(group, kind="stable")
+        sorted_group = group[order]
+        starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
+        sizes = np.diff(np.r_[starts, len(order)])
+        s, lo, hi = source[order], (value - hw - FLOAT_GUARD(value))[order], (value + hw)[order]
+        several_g = np.minimum.reduceat(s, starts) != np.maximum.reduceat(s, starts)
+        meets_g = np.maximum.reduceat(lo, starts) <= np.minimum.reduceat(hi, starts)
+        several, odd = np.empty(len(order), dtype=bool), np.empty(len(order), dtype=bool)
+        several[order] = np.repeat(several_g, sizes)
+        odd[order] = np.repeat(several_g & ~meets_g, sizes)
+        reported = np.zeros(len(table), dtype=bool)  # by table position: a mask, not a sorted set of millions
+        reported[pos[several]] = True
+        compared_rows = reported[table.index.get_indexer(rows.index)]
+        if not odd.any():
+            return none_compared(compared_rows)
+        field_number = np.concatenate([np.full(len(p), k, dtype=np.int8) for p, _, k in parts])
+        long = pd.DataFrame({"idx": table.index.to_numpy()[pos[odd]], "group": group[odd], "field_number": field_number[odd],
+                             "source_code": source[odd], "value": value[odd], "hw": hw[odd]})
         long = long.assign(field=np.asarray(FIELDS, dtype=object)[long["field_number"].to_numpy()],
                            source=source_names[long["source_code"].to_numpy()])
         pairs = long.merge(long.drop(columns=["field", "field_number"]), on="group", suffixes=("", "_o"))
