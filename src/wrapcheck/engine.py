@@ -267,7 +267,7 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
     archive audit listing failures needs of its millions of passes."""
     ctx = Context(loaded, load_registry(), history, reference)
     detail_flags = None if detail is None else np.isin(STATUSES, [Status(s).value for s in detail])
-    parts: list[tuple[str, dict[str, np.ndarray]]] = []
+    parts: list[tuple[str, dict[str, np.ndarray], dict[str, np.ndarray]]] = []  # (code, outcome columns, detail columns)
     notes = []
     local = rules
     if engine == "dask" and len(loaded.table):
@@ -287,15 +287,13 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         local = {c: r for c, r in rules.items() if c not in EXPRESSIBLE}
         if progress:
             progress("checking through Great Expectations", 0, None)
-        parts += run_gx(ctx, through_gx, gx_docs)
+        parts += [(code, *_detailed(columns, detail_flags)) for code, columns in run_gx(ctx, through_gx, gx_docs)]
         notes.append(f"engine gx: {', '.join(through_gx)} ran through Great Expectations; "
                      f"{', '.join(local) or 'none'} by wrapcheck (GX cannot express them: `wrapcheck export-gx`)")
     for number, rule in enumerate(local.values() if len(loaded.table) else [], start=1):
         if progress:
             progress(f"checking {rule.code}", number, len(local))
-        parts.append((rule.code, rule_columns(rule, ctx)))
-        parts[-1] = (rule.code, *_detailed(parts[-1][1], detail_flags))  # drop what will not be listed, now
-    parts = [p if len(p) == 3 else (p[0], *_detailed(p[1], detail_flags)) for p in parts]  # GX's parts
+        parts.append((rule.code, *_detailed(rule_columns(rule, ctx), detail_flags)))  # what no output lists goes now
     order = {c: i for i, c in enumerate(rules)}
     parts = sorted((p for p in parts if len(p[1]["idx"])), key=lambda p: order.get(p[0], 0))
     results, outcomes = _assemble(parts, rules)
