@@ -1,6 +1,6 @@
 import numpy as np
 
-from wrapcheck.loader import REQUIRED_COLUMNS
+from wrapcheck.loader import REQUIRED_COLUMNS, arrow_text, present_text
 from wrapcheck.rules import Rule, outcome
 
 
@@ -21,11 +21,14 @@ class RequiredValues(Rule):
 
     def check(self, rows, ctx):
         missing_cols = ctx.loaded.missing_columns
-        raw = ctx.raw.loc[rows.index]
+        raw = ctx.raw[list(REQUIRED_COLUMNS)]  # the cells as written of these columns only
+        if not raw.index.equals(rows.index):
+            raw = raw.loc[rows.index]
+        filled = {col: present_text(arrow_text(raw[col])) for col in REQUIRED_COLUMNS}  # in Arrow, not per cell
         problems = np.zeros(len(rows), dtype=bool)
         for col in REQUIRED_COLUMNS:
-            problems |= raw[col].astype(str).str.strip().eq("").to_numpy()
-        unresolved = ~rows["resolved"].to_numpy(dtype=bool) & raw["instrument"].astype(str).str.strip().ne("").to_numpy()
+            problems |= ~filled[col]
+        unresolved = ~rows["resolved"].to_numpy(dtype=bool) & filled["instrument"]
         problems |= unresolved
 
         def message(where):

@@ -20,14 +20,17 @@ class UniqueRows(Rule):
 
     def check(self, rows, ctx):
         duplicated = rows.duplicated(KEY, keep=False).to_numpy()
-        places = rows["_file"].astype(str) + " row " + rows["_row"].astype(str)
-        where_rows = places[duplicated].groupby([rows.loc[duplicated, k] for k in KEY]).agg(list) if duplicated.any() else None
+        places = where_rows = None
+        if duplicated.any():  # the places of the duplicated rows only (an archive has millions of rows)
+            twins = rows.loc[duplicated]
+            places = twins["_file"].astype(str) + " row " + twins["_row"].astype(str)
+            where_rows = places.groupby([twins[k] for k in KEY]).agg(list)
 
         def message(where):
             out = []
             for pos in where:
                 key = tuple(rows[k].iat[pos] for k in KEY)
-                others = [p for p in where_rows.loc[key] if p != places.iat[pos]]
+                others = [p for p in where_rows.loc[key] if p != places.loc[rows.index[pos]]]
                 out.append(f"{key[1]} reports {key[2]} on {key[0]} more than once: also {', '.join(others)}")
             return out
 
