@@ -1,6 +1,6 @@
 import numpy as np
 
-from wrapcheck.ticks import tick_size
+from wrapcheck.ticks import TickGrid
 from wrapcheck.rules import FLOAT_GUARD, Rule, fmt, outcome
 
 
@@ -25,21 +25,21 @@ class PriceOnTickGrid(Rule):
     def check(self, rows, ctx):
         close = rows["close"].to_numpy()
         dates = rows["date"].to_numpy(dtype=object)
-        markets = rows["market"].to_numpy(dtype=object)
-        tick = tick_size(close, dates, markets)
+        grid = TickGrid(rows["date"], rows["market"])  # the table in force for each row, once
+        tick = grid.size(close)
         known = ~np.isnan(tick)
         on_grid = known & (np.abs(close / np.where(known, tick, 1) - np.round(close / np.where(known, tick, 1))) < 1e-9)
         change, pct, pct_hw = rows["change"].to_numpy(), rows["change_pct"].to_numpy(), rows["change_pct__hw"].to_numpy()
         prior = close - change
-        prior_tick = tick_size(prior, dates, markets)
+        prior_tick = grid.size(prior)
         prior_ok = np.isnan(change) | (np.abs(prior / prior_tick - np.round(prior / prior_tick)) < 1e-9)
         # Percent only: the grid points between the priors that round to the reported percent.
         with np.errstate(divide="ignore", invalid="ignore"):
             lo = close / (1 + (pct + pct_hw) / 100)
             hi = close / (1 + (pct - pct_hw) / 100)
-        lo_tick = tick_size(lo, dates, markets)
+        lo_tick = grid.size(lo)
         first = np.ceil(lo / lo_tick - 1e-9) * lo_tick
-        hi_tick = tick_size(hi, dates, markets)
+        hi_tick = grid.size(hi)
         last = np.floor(hi / hi_tick + 1e-9) * hi_tick
         reachable = (first <= hi + FLOAT_GUARD(hi)) | (last >= lo - FLOAT_GUARD(lo))
         reachable &= ~(np.isnan(first) & np.isnan(last))

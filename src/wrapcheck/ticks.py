@@ -23,23 +23,35 @@ def _in_force(entry: dict, dates: np.ndarray) -> np.ndarray:
     return ok
 
 
-def tick_size(price, dates, markets) -> np.ndarray:
-    """The tick of each price for its market and date; NaN where no table applies."""
-    price = np.asarray(price, dtype=float)
-    dates = np.asarray(dates, dtype=object).astype(str)
-    markets = np.asarray(markets, dtype=object)
-    out = np.full(len(price), np.nan)
-    for table in _tables()["ticks"]:
-        applies = _in_force(table, dates) & np.isin(markets, table["markets"])
-        if not applies.any():
-            continue
-        bounds = np.array([b for b, _ in table["bands"]], dtype=float)
-        ticks = np.array([t for _, t in table["bands"]], dtype=float)
-        band = np.searchsorted(bounds, np.nan_to_num(price[applies], nan=-1.0), side="right")
-        got = ticks[np.clip(band, 0, len(ticks) - 1)]
-        got[np.isnan(price[applies]) | (price[applies] <= 0)] = np.nan
-        out[applies] = got
-    return out
+class TickGrid:
+    """Which tick table applies to each row (by its market and date), worked out once per distinct date
+    and market: a rule asks for the tick of several prices of the same rows."""
+
+    def __init__(self, dates, markets):
+        from wrapcheck.rules import codes_of
+
+        date_codes, distinct_dates = codes_of(dates)
+        market_codes, distinct_markets = codes_of(markets)
+        days = distinct_dates.astype(str)
+        self.tables = []
+        for table in _tables()["ticks"]:
+            in_force = np.append(_in_force(table, days), False)[date_codes]  # code -1 (missing): none
+            listed = np.append(np.isin(distinct_markets, table["markets"]), False)[market_codes]
+            applies = in_force & listed
+            if applies.any():
+                self.tables.append((applies, np.array([b for b, _ in table["bands"]], dtype=float),
+                                    np.array([t for _, t in table["bands"]], dtype=float)))
+
+    def size(self, price) -> np.ndarray:
+        """The tick of each row's price; NaN where no table applies."""
+        price = np.asarray(price, dtype=float)
+        out = np.full(len(price), np.nan)
+        for applies, bounds, ticks in self.tables:
+            band = np.searchsorted(bounds, np.nan_to_num(price[applies], nan=-1.0), side="right")
+            got = ticks[np.clip(band, 0, len(ticks) - 1)]
+            got[np.isnan(price[applies]) | (price[applies] <= 0)] = np.nan
+            out[applies] = got
+        return out
 
 
 def daily_limit(dates) -> np.ndarray:
