@@ -45,7 +45,10 @@ class Registry:
                 return np.nan
             return float(got[position] if position is not None else got)
 
-        return markets.map({m: value(m) for m in markets.unique()}).to_numpy(dtype=float)
+        from wrapcheck.rules import codes_of
+
+        codes, distinct = codes_of(markets)  # per distinct market, then by code: no map over every row
+        return np.array([value(m) for m in distinct.tolist()] + [np.nan], dtype=float)[codes]
 
 
 def normalize_name(name: str) -> str:
