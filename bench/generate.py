@@ -53,13 +53,13 @@ def generate(rows: int, sources: int | None = None, error_rate: float = 0.01, st
     # of its price band on that date (each band's tick is a multiple of the ticks below it, so rounding
     # across a band edge still lands on the grid).
     from wrapcheck.registry import load_registry
-    from wrapcheck.ticks import tick_size
+    from wrapcheck.ticks import TickGrid
 
     markets = np.array([load_registry().resolve(i).market for i in INSTRUMENTS], dtype=object)
     dates_grid = np.repeat(dates.to_numpy(dtype=object), n_inst).reshape(days, n_inst)
 
     def quote(values, when):
-        tick = tick_size(values.reshape(-1), when.reshape(-1), np.tile(markets, len(values.reshape(-1)) // n_inst))
+        tick = TickGrid(when.reshape(-1), np.tile(markets, len(values.reshape(-1)) // n_inst)).size(values.reshape(-1))
         tick = np.nan_to_num(tick.reshape(values.shape), nan=100.0)
         return np.where(kinds_grid[: len(values)] == "stock", np.round(values / tick) * tick,
                         np.where(kinds_grid[: len(values)] == "yield", np.round(values, 3), np.round(values, 2)))
