@@ -317,14 +317,33 @@ def _settle_heap() -> None:
         gc.freeze()
 
 
+def _keep_freed_memory() -> None:
+    """Have the C allocator keep freed memory for reuse. glibc hands big freed blocks back to the system
+    at once and maps fresh pages for the next array: an archive run allocates and frees gigabytes of numpy
+    arrays, and those page faults were a third of its time (1.1-1.8 s of system time in a 3 s run of 10^6
+    rows and six rules; halved with this, peak memory unchanged). glibc only; elsewhere nothing changes."""
+    try:
+        import ctypes  # (numpy imports it anyway)
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3
+    mallopt(m_mmap_threshold, 32 * 2**20)  # glibc's largest: blocks below 32 MiB come from the heap
+    mallopt(m_trim_threshold, 2**30)  # keep up to 1 GiB of freed heap for the next arrays
+    mallopt(m_top_pad, 64 * 2**20)  # and grow it 64 MiB at a time
+
+
 _CONSOLE_SCRIPT = False  # set by the console scripts' entry points, never in a host process
 
 
 def _as_console_script() -> None:
     """This process is one of our console scripts: pandera is told hypothesis is absent (it imports it,
-    0.15 s, for data synthesis the command line never does) and the heap may be frozen (_settle_heap)."""
+    0.15 s, for data synthesis the command line never does), the allocator keeps freed memory
+    (_keep_freed_memory) and the heap may be frozen (_settle_heap)."""
     global _CONSOLE_SCRIPT
     _CONSOLE_SCRIPT = True
+    _keep_freed_memory()
     if "hypothesis" not in sys.modules:
         sys.modules["hypothesis"] = None  # `import hypothesis` now raises ImportError, which pandera handles
 
