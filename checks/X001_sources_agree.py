@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 
 from wrapcheck.numbers import NUMERIC_COLUMNS
-from wrapcheck.rules import FLOAT_GUARD, Rule, fmt, outcome
+from wrapcheck.rules import FLOAT_GUARD, Grouped, Rule, fmt, outcome
 
 FIELDS = tuple(NUMERIC_COLUMNS)
 
@@ -54,16 +54,10 @@ class SourcesAgree(Rule):
         # One sort by group answers both questions per group: do two or more sources report the figure
         # (smallest and largest source differ), and do all their written intervals meet (then they agree
         # throughout, Helly in one dimension: largest lower end <= smallest upper end)?
-        order = np.argsort(group, kind="stable")
-        sorted_group = group[order]
-        starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
-        sizes = np.diff(np.r_[starts, len(order)])
-        s, lo, hi = source[order], (value - hw - FLOAT_GUARD(value))[order], (value + hw)[order]
-        several_g = np.minimum.reduceat(s, starts) != np.maximum.reduceat(s, starts)
-        meets_g = np.maximum.reduceat(lo, starts) <= np.minimum.reduceat(hi, starts)
-        several, odd = np.empty(len(order), dtype=bool), np.empty(len(order), dtype=bool)
-        several[order] = np.repeat(several_g, sizes)
-        odd[order] = np.repeat(several_g & ~meets_g, sizes)
+        grouped = Grouped(group)
+        several_sources = grouped.reduce(np.minimum, source) != grouped.reduce(np.maximum, source)
+        several = grouped.spread(several_sources)
+        odd = grouped.spread(several_sources & ~grouped.intervals_meet(value - hw - FLOAT_GUARD(value), value + hw))
         reported = np.zeros(len(table), dtype=bool)  # by table position: a mask, not a sorted set of millions
         reported[pos[several]] = True
         compared_rows = reported[table.index.get_indexer(rows.index)]

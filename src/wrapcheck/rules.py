@@ -223,18 +223,36 @@ def _column(value: Any, index: pd.Index) -> pd.Series:
     return pd.Series(value, index=index, dtype=value.dtype, copy=False)
 
 
+class Grouped:
+    """Rows sorted by group once, for reductions per group spread back to the rows."""
+
+    def __init__(self, group: np.ndarray):
+        self.order = np.argsort(group, kind="stable")
+        ordered = group[self.order]
+        self.starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else np.zeros(0, dtype=int)
+        self.sizes = np.diff(np.r_[self.starts, len(ordered)])
+
+    def reduce(self, ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
+        """``ufunc`` over each group's values (np.maximum: each group's largest)."""
+        return ufunc.reduceat(values[self.order], self.starts) if len(self.starts) else np.zeros(0, dtype=values.dtype)
+
+    def spread(self, per_group: np.ndarray) -> np.ndarray:
+        """Each row's group's value."""
+        out = np.empty(len(self.order), dtype=per_group.dtype)
+        out[self.order] = np.repeat(per_group, self.sizes)
+        return out
+
+    def intervals_meet(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Per group: do all its intervals [lo, hi] share a common point? Intervals that meet pairwise
+        share one (Helly, in one dimension), so a group agrees when its largest lower end is below its
+        smallest upper end: no pairs needed."""
+        return self.reduce(np.maximum, lo) <= self.reduce(np.minimum, hi)
+
+
 def intervals_meet(group: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Per row: do all intervals [lo, hi] of its group share a common point? Intervals that meet pairwise
-    share one (Helly, in one dimension), so a group agrees when its largest lower end is below its
-    smallest upper end: no pairs needed."""
-    order = np.argsort(group, kind="stable")
-    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]]) if len(order) else np.zeros(0, dtype=int)
-    if not len(starts):
-        return np.zeros(0, dtype=bool)
-    meets = np.maximum.reduceat(lo[order], starts) <= np.minimum.reduceat(hi[order], starts)
-    out = np.empty(len(order), dtype=bool)
-    out[order] = np.repeat(meets, np.diff(np.r_[starts, len(order)]))
-    return out
+    """Per row: do all intervals [lo, hi] of its group share a common point (Grouped.intervals_meet)?"""
+    grouped = Grouped(group)
+    return grouped.spread(grouped.intervals_meet(lo, hi))
 
 
 def agree(a: np.ndarray, a_hw: np.ndarray, b: np.ndarray, b_hw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
