@@ -21,13 +21,13 @@ class SessionIsTradingDay(Rule):
 
     def check(self, rows, ctx):
         cal = ctx.calendar
-        dates = rows["date"].to_numpy(dtype=object)
         days, covered = cal.days(rows["date"])
         session = np.zeros(len(rows), dtype=bool)
         session[covered] = cal.is_session(days[covered])
 
         def message(where):
-            return [f"{dates[i]} is not a trading day of {cal.exchange}: {cal.why_closed(dates[i])}" for i in where]
+            return [f"{day} is not a trading day of {cal.exchange}: {cal.why_closed(day)}"
+                    for day in rows["date"].to_numpy(dtype=object)[where]]  # the failing rows' dates only
 
         return outcome(rows.index, session | ~covered, message=message, skipped=~covered,
                        skip_message=f"skipped: the {cal.exchange} calendar covers {cal.first} to {cal.last}, or the date is unreadable")

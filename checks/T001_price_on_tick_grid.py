@@ -24,7 +24,6 @@ class PriceOnTickGrid(Rule):
 
     def check(self, rows, ctx):
         close = rows["close"].to_numpy()
-        dates = rows["date"].to_numpy(dtype=object)
         grid = TickGrid(rows["date"], rows["market"])  # the table in force for each row, once
         tick = grid.size(close)
         known = ~np.isnan(tick)
@@ -47,6 +46,7 @@ class PriceOnTickGrid(Rule):
         ok = on_grid & prior_ok & pct_ok
 
         def message(where):
+            dates = rows["date"].to_numpy(dtype=object)  # as text for the wording only
             out = []
             for i in where:
                 if not on_grid[i]:

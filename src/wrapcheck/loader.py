@@ -163,6 +163,7 @@ def _parse_common(cells: pa.Array, where: np.ndarray, unit: str, values: np.ndar
     ok = _bools(pc.is_valid(parts))
     if not ok.any():
         return
+
     def field(name: str) -> pa.Array:
         return pc.fill_null(pc.struct_field(parts, name), "")
     mult = field("mult").to_numpy(zero_copy_only=False).astype(object)
