@@ -317,3 +317,17 @@ def test_spaces_around_a_figure_read_as_without_them(tmp_path, space):
     for column in ("close", "close__hw", "change_pct", "change_pct__hw"):
         assert spaced.table[column].equals(bare.table[column]), column
     assert spaced.table["close"].notna().sum() > 10 and spaced.parse_errors.empty
+
+
+def test_a_column_no_file_has_reads_as_blank_cells(tmp_path):
+    """Columns absent from every file are kept as one blank category (and their figures as one shared
+    NaN), which must check and report exactly as the same columns written with empty cells."""
+    absent = ("kind", "title", "prior_close", "unchanged", "other_net")
+    lacking = [{k: v for k, v in r.items() if k not in absent} for r in read_rows()]
+    blank = [{**r, **dict.fromkeys(absent, "")} for r in read_rows()]
+    without = validate_paths(write_rows(tmp_path / "without.csv", lacking))
+    empty = validate_paths(write_rows(tmp_path / "empty.csv", blank))
+    assert [s.replace("without.csv", "") for s in without.results["message"]] == [s.replace("empty.csv", "") for s in empty.results["message"]]
+    assert statuses(without) == statuses(empty)
+    assert set(without.raw["prior_close"].tolist()) == {""} and without.table["prior_close"].isna().all()
+    assert any("prior_close" in m for m in without.results["message"])  # the rules that need it say so
