@@ -15,6 +15,7 @@ is the process's. Ratios are to the floor (time) and to the CSV size (memory).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -147,13 +148,16 @@ def main() -> None:
     ]
     # Each round runs every contender once, so that a slow spell of a shared machine falls on all of
     # them alike; the table gives each one's median wall and its largest peak RSS (GNU time's, per process).
+    # Every contender's numpy takes ordinary pages, as wrapcheck's console scripts have it: where the kernel
+    # compacts memory for transparent huge pages, the faults of whoever asks for them vary 2-3x in cost.
+    env = {**os.environ, "NUMPY_MADVISE_HUGEPAGE": "0"}
     walls: dict[str, list[float]] = {name: [] for name, _ in runs}
     peaks: dict[str, float] = {name: float("nan") for name, _ in runs}
     for _ in range(args.repeat):
         for name, cmd in runs:
             timed = ["/usr/bin/time", "-f", "%M"] + cmd if Path("/usr/bin/time").exists() else cmd
             start = time.perf_counter()
-            proc = subprocess.run(timed, capture_output=True, text=True)
+            proc = subprocess.run(timed, capture_output=True, text=True, env=env)
             walls[name].append(time.perf_counter() - start)
             if proc.returncode not in (0, 1):
                 raise SystemExit(f"{name} failed: {proc.stderr[-800:]}")
