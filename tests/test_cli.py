@@ -162,12 +162,14 @@ def test_console_script_keeps_pandera_from_importing_hypothesis():
             "print('hypothesis', sys.modules.get('hypothesis') is not None)\n"
             "print('pandera ran', 'pandera.backends.pandas.register' in sys.modules)\n"
             "import gc; print('frozen', gc.get_freeze_count() > 0)\n"
-            "from numpy._core.multiarray import _set_madvise_hugepage as huge; print('huge pages', huge(False))") % str(SEED)
+            "from numpy._core.multiarray import _set_madvise_hugepage as huge; print('huge pages', huge(False))\n"
+            "import pyarrow; print('arrow pool', pyarrow.default_memory_pool().backend_name)") % str(SEED)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "exit 0" in out.stdout and "hypothesis False" in out.stdout, out.stdout + out.stderr
     assert "pandera ran True" in out.stdout, out.stdout
     assert "frozen True" in out.stdout, out.stdout  # the imports' objects left out of every collection
     assert "huge pages False" in out.stdout, out.stdout  # numpy no longer madvises huge pages
+    assert "arrow pool system" in out.stdout, out.stdout  # Arrow allocates through glibc, not mimalloc
 
 
 def test_a_host_process_keeps_its_collector():
