@@ -266,7 +266,8 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
     messages (None: all); the others are kept as counts only (idx, rule, status), which is all an
     archive audit listing failures needs of its millions of passes."""
     ctx = Context(loaded, load_registry(), history, reference)
-    detail_flags = None if detail is None else np.isin(STATUSES, [Status(s).value for s in detail])
+    ctx.detail = None if detail is None else tuple(Status(s).value for s in detail)
+    detail_flags = None if detail is None else np.isin(STATUSES, list(ctx.detail))
     parts: list[tuple[str, dict[str, np.ndarray], dict[str, np.ndarray]]] = []  # (code, outcome columns, detail columns)
     notes = []
     local = rules

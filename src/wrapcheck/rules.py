@@ -39,6 +39,12 @@ class Context:
         self.registry = registry
         self.history_only = history  # LoadedTable of --history files (not validated)
         self.reference = reference  # LoadedTable of --reference files
+        self.detail: tuple[str, ...] | None = None  # statuses whose results keep figures and messages (None: all)
+
+    def keeps(self, status: str) -> bool:
+        """Will results of ``status`` keep their figures and messages? With ``--results failures`` and no
+        reports, passes are only counted: a rule need not word what no output shows."""
+        return self.detail is None or status in self.detail
 
     @cached_property
     def calendar(self):
