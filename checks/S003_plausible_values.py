@@ -21,6 +21,9 @@ class PlausibleValues(Rule):
     also_reads = ("close", "prior_close", "change", "change_pct", "advancers", "decliners", "unchanged",
                   "issues_traded", "volume", "turnover")
 
+    def prepare(self):
+        load_module(data_dir("schemas") / "session_schema.py", "schemas").warm_up()
+
     def check(self, rows, ctx):
         schema_module = load_module(data_dir("schemas") / "session_schema.py", "schemas")
         failures = schema_module.failures(rows, ctx)  # one row per (row index, check) that failed

@@ -164,3 +164,30 @@ def test_history_consensus_agreed_majority_disputed_and_reference(tmp_path):
     only_close = consensus(sessions.table, None, ("close",))
     assert only_close.loc[("KOSPI 200", "2026-01-05"), "close__from"] == "agreed"
     assert len(consensus(sessions.table, None, ("change_pct",))) == 0
+
+
+def test_warm_up_prepares_slow_imports_in_the_background_on_big_input_only(monkeypatch):
+    import threading
+
+    from wrapcheck import engine
+
+    rules = engine.select_rules(["S003", "A002"])
+    calls = []
+    s003 = type(rules["S003"])
+    prepare = s003.prepare
+    monkeypatch.setattr(s003, "prepare", lambda self: (calls.append(threading.current_thread().name), prepare(self)))
+    assert engine.warm_up(rules, [SEED]) is None  # one small file: no thread (it would slow the start)
+    monkeypatch.setattr(engine, "WARM_UP_BYTES", 0)
+    engine.warm_up(rules, [SEED]).join()
+    assert calls == ["wrapcheck-warm-up"]  # A002 has nothing to prepare
+
+
+def test_a_failing_warm_up_changes_no_result(monkeypatch):
+    from wrapcheck import engine
+
+    cold = engine.validate_paths(SEED, select=["S003"])
+    monkeypatch.setattr(engine, "WARM_UP_BYTES", 0)
+    s003 = type(engine.select_rules(["S003"])["S003"])
+    monkeypatch.setattr(s003, "prepare", lambda self: 1 / 0)
+    warmed = engine.validate_paths(SEED, select=["S003"])
+    assert warmed.results.equals(cold.results) and (cold.results["status"] == "pass").any()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -24,14 +25,22 @@ def data_dir(name: str) -> Path:
     raise FileNotFoundError(f"wrapcheck cannot find its {name}/ folder (looked in {_PACKAGE / '_data'} and the repository)")
 
 
+_LOADING = threading.RLock()  # a rule's prepare() may load a module in the background (engine.warm_up)
+
+
 def load_module(path: Path, namespace: str) -> ModuleType:
     """Import a .py file under a private, unique module name (wrapcheck._loaded.<namespace>.<stem>)."""
     name = f"wrapcheck._loaded.{namespace}.{path.stem}"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    with _LOADING:  # never hand out a module another thread is still executing
+        if name in sys.modules:
+            return sys.modules[name]
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]  # a failed import leaves nothing half-made behind
+            raise
+        return module

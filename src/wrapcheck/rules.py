@@ -116,6 +116,10 @@ class Rule:
     def check(self, rows: pd.DataFrame, ctx: Context) -> pd.DataFrame:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def prepare(self) -> None:
+        """Import what ``check`` needs that is slow to import (the engine calls this in a background
+        thread while the files load). Errors are left for ``check`` to meet and report."""
+
 
 # -- outcome builders -------------------------------------------------------------------------------
 
