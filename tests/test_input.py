@@ -331,3 +331,51 @@ def test_a_column_no_file_has_reads_as_blank_cells(tmp_path):
     assert statuses(without) == statuses(empty)
     assert set(without.raw["prior_close"].tolist()) == {""} and without.table["prior_close"].isna().all()
     assert any("prior_close" in m for m in without.results["message"])  # the rules that need it say so
+
+
+def _archive(folder, bad=()):
+    """20 files of the seed's rows: odd files lack title and prior_close, file 3 has an extra column,
+    file 5 is semicolon-separated, file 7 is CP949; files in ``bad`` are binary garbage."""
+    folder.mkdir()
+    for k in range(20):
+        path = folder / f"part-{k:02d}.csv"
+        if k in bad:
+            path.write_bytes(bytes(range(256)) * 8)
+            continue
+        rows = [{c: v for c, v in r.items() if not (k % 2 and c in ("title", "prior_close"))} for r in read_rows()]
+        if k == 3:
+            rows = [{**r, "editor": "J. Kim"} for r in rows]
+        out = io.StringIO()
+        writer = csv.DictWriter(out, list(rows[0]), delimiter=";" if k == 5 else ",", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        path.write_bytes(out.getvalue().encode("cp949", errors="replace") if k == 7 else out.getvalue().encode("utf-8"))
+    return folder
+
+
+def test_files_read_side_by_side_equal_one_by_one(tmp_path, monkeypatch):
+    from wrapcheck import loader
+
+    folder = _archive(tmp_path / "archive")
+    monkeypatch.setattr(loader, "PARALLEL_FILES", 10**9)
+    serial = loader.load([folder])
+    monkeypatch.setattr(loader, "PARALLEL_FILES", 2)
+    threaded = loader.load([folder])
+    assert threaded.table.equals(serial.table) and threaded.raw.equals(serial.raw)
+    assert threaded.notes == serial.notes and threaded.parse_errors.equals(serial.parse_errors)
+    one = read_rows()
+    assert len(serial.raw) == 20 * len(one)
+    title = serial.raw["title"].to_numpy().reshape(20, len(one))
+    assert (title[1::2] == "").all() and (title[0::2] == [r["title"] for r in one]).all()  # lacking: blank
+    assert serial.table["_row"].tolist() == list(range(2, len(one) + 2)) * 20
+    assert any("editor" in n for n in serial.notes) and any("cp949" in n for n in serial.notes)
+
+
+def test_the_first_unreadable_file_in_order_stops_the_load(tmp_path, monkeypatch):
+    from wrapcheck import loader
+
+    folder = _archive(tmp_path / "archive", bad=(4, 9))
+    for files in (10**9, 2):
+        monkeypatch.setattr(loader, "PARALLEL_FILES", files)
+        with pytest.raises(LoadError, match="part-04.csv"):
+            loader.load([folder])

@@ -17,6 +17,7 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -80,8 +81,16 @@ def sniff_delimiter(text: str) -> str:
 
 def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Cells as written (strings, "" for empty), with lower-case snake_case column names, and notes."""
+    cells, notes = read_cells(path, encoding)
+    return cells.to_pandas(), notes
+
+
+def read_cells(path: Path, encoding: str | None = None) -> tuple[pa.Table, list[str]]:
+    """read_table's cells as an Arrow table of large_string columns: the loader gathers an archive's
+    files column by column in Arrow (a pandas frame per file cost 1 ms a file in conversions and
+    concatenation: 137 s for 83,000 small files)."""
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        return read_excel(path), [f"{path}: read as an Excel workbook (first sheet)"]
+        return arrow_cells(read_excel(path)), [f"{path}: read as an Excel workbook (first sheet)"]
     if path.suffix.lower() in PARQUET_SUFFIXES:
         return read_parquet(path), []
     try:
@@ -104,9 +113,9 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, l
     check_header(columns, path)
     # UTF-8 was checked by decoding: Arrow reads the file's own bytes (no second encoding of the text).
     utf8 = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
-    frame = _read_csv_arrow(utf8 if used in ("utf-8", "utf-8-sig") else text.encode("utf-8"), delimiter, columns)
-    if frame is not None:
-        return frame, notes
+    cells = _read_csv_arrow(utf8 if used in ("utf-8", "utf-8-sig") else text.encode("utf-8"), delimiter, columns)
+    if cells is not None:
+        return cells, notes
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)  # a ragged row is an error, not a truncation
@@ -124,21 +133,27 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, l
     if len(frame.columns) != len(columns):
         raise ReadError(f"{path}: row 1: the header has {len(columns)} names but pandas read {len(frame.columns)} columns")
     frame.columns = columns
-    return frame.fillna(""), notes
+    return arrow_cells(frame.fillna("")), notes
 
 
-def _read_csv_arrow(data: bytes, delimiter: str, columns: list[str]) -> pd.DataFrame | None:
+def arrow_cells(frame: pd.DataFrame) -> pa.Table:
+    """A frame of cells as written as an Arrow table of large_string columns ("" for empty)."""
+    return pa.table({c: pa.array(frame[c].fillna("").astype(str).to_numpy(dtype=object), type=pa.large_string())
+                     for c in frame.columns}) if len(frame.columns) else pa.table({})
+
+
+def _read_csv_arrow(data: bytes, delimiter: str, columns: list[str]) -> pa.Table | None:
     """The fast path: Arrow's CSV reader (multithreaded, cells straight into Arrow strings), for a
     well-formed table. Anything it does not read cleanly (a short or long row, ...) returns None, and
     pandas' reader, which words the errors, reads the file instead."""
-    import pyarrow as pa
     import pyarrow.csv as pacsv
 
     names = [f"c{i}" for i in range(len(columns))]  # the normalized header is checked already
     try:
         table = pacsv.read_csv(
             pa.py_buffer(data),
-            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names),
+            # A small file in one thread: the loader reads many side by side, and Arrow's pool costs more than it saves
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, use_threads=len(data) > 2**20),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                                              newlines_in_values=True, ignore_empty_lines=True),
             # large_string: what pandas' str dtype holds, so to_pandas does not convert every column
@@ -149,9 +164,7 @@ def _read_csv_arrow(data: bytes, delimiter: str, columns: list[str]) -> pd.DataF
         return None
     if table.num_rows == 0:
         return None
-    frame = table.to_pandas()
-    frame.columns = columns
-    return frame
+    return table.rename_columns(columns)
 
 
 def _ragged_row(text: str, delimiter: str, width: int) -> str:
@@ -227,7 +240,7 @@ def read_excel(path: Path) -> pd.DataFrame:
     return pd.DataFrame(records, columns=columns, dtype=str)
 
 
-def read_parquet(path: Path) -> pd.DataFrame:
+def read_parquet(path: Path) -> pa.Table:
     """A Parquet file (pyarrow). Text columns stay as written; a column stored as numbers is read as
     the shortest text that gives back the stored value, so its precision is the stored value's."""
     import pyarrow.compute as pc
@@ -245,8 +258,8 @@ def read_parquet(path: Path) -> pd.DataFrame:
     for name, column in zip(columns, table.columns):
         if pa_is_temporal(column.type):
             column = pc.strftime(column, format="%Y-%m-%d")
-        data[name] = pc.fill_null(pc.cast(column, "string"), "").to_numpy(zero_copy_only=False)
-    return pd.DataFrame(data, dtype=object).astype(str)
+        data[name] = pc.fill_null(pc.cast(column, pa.large_string()), "")
+    return pa.table(data)
 
 
 def pa_is_temporal(arrow_type) -> bool:
