@@ -1,5 +1,7 @@
 """Engine semantics: skips name what they needed, crashes are errors, nothing passes silently."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -176,9 +178,9 @@ def test_warm_up_prepares_slow_imports_in_the_background_on_big_input_only(monke
     s003 = type(rules["S003"])
     prepare = s003.prepare
     monkeypatch.setattr(s003, "prepare", lambda self: (calls.append(threading.current_thread().name), prepare(self)))
-    assert engine.warm_up(rules, [SEED]) is None  # one small file: no thread (it would slow the start)
+    assert engine.warm_up(rules, [Path(SEED)]) is None  # one small file: no thread (it would slow the start)
     monkeypatch.setattr(engine, "WARM_UP_BYTES", 0)
-    engine.warm_up(rules, [SEED]).join()
+    engine.warm_up(rules, [Path(SEED)]).join()
     assert calls == ["wrapcheck-warm-up"]  # A002 has nothing to prepare
 
 

@@ -1,17 +1,21 @@
 """Input that real desks produce: encodings, delimiters, Excel, Korean numbers, and bad input that
 never crashes (issue 4). Every bad input gets one line naming the file (exit 2) or a per-cell S002."""
 
+import codecs
 import csv
 import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from conftest import SEED, find, read_rows, write_rows
 from wrapcheck.engine import validate_paths
 from wrapcheck.loader import LoadError, load
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def statuses(report):
@@ -379,3 +383,63 @@ def test_the_first_unreadable_file_in_order_stops_the_load(tmp_path, monkeypatch
         monkeypatch.setattr(loader, "PARALLEL_FILES", files)
         with pytest.raises(LoadError, match="part-04.csv"):
             loader.load([folder])
+
+
+def _plain_archive(folder):
+    """30 small files as the generator writes them (no quotes), and the variants a batch must respect:
+    another column order, CRLF line ends, a BOM, a quoted cell, a short row and a blank line."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate, write_archive
+
+    paths = write_archive(generate(3000, sources=3), folder, 30)
+    text = [p.read_text(encoding="utf-8") for p in paths]
+    lines = text[4].splitlines()
+    columns = lines[0].split(",")
+    order = list(reversed(range(len(columns))))
+    paths[4].write_text("\n".join(",".join(line.split(",")[i] for i in order) for line in lines) + "\n", encoding="utf-8")
+    paths[7].write_bytes(text[7].replace("\n", "\r\n").encode())
+    paths[9].write_bytes(codecs.BOM_UTF8 + text[9].encode())
+    paths[11].write_text(text[11].replace("wire-0", '"wire-0"', 1), encoding="utf-8")
+    short = text[13].splitlines()
+    short[2] = ",".join(short[2].split(",")[:5])
+    paths[13].write_text("\n".join(short) + "\n\n", encoding="utf-8")
+    paths[15].write_text(text[15].replace("\n", "\n\n", 3), encoding="utf-8")
+    return paths
+
+
+def test_small_files_read_together_equal_one_by_one(tmp_path, monkeypatch):
+    from wrapcheck import loader
+
+    _plain_archive(tmp_path / "plain")
+    planned = loader._plan(loader.discover([tmp_path / "plain"]), None)
+    assert any(kind == "batch" and len(item[2]) >= 5 for kind, item in planned)  # most files go in batches
+    together = loader.load([tmp_path / "plain"])
+    monkeypatch.setattr(loader, "BATCH_BYTES", -1)
+    assert all(kind == "file" for kind, _ in loader._plan(loader.discover([tmp_path / "plain"]), None))
+    alone = loader.load([tmp_path / "plain"])
+    assert together.raw.equals(alone.raw) and together.table.equals(alone.table)
+    assert together.notes == alone.notes and together.parse_errors.equals(alone.parse_errors)
+    assert len(together.table) == 3000 and together.table["_row"].min() == 2
+
+
+def test_a_long_row_in_a_batch_names_its_file(tmp_path):
+    paths = _plain_archive(tmp_path / "plain")
+    lines = paths[20].read_text(encoding="utf-8").splitlines()
+    lines[3] += ",extra"
+    paths[20].write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(LoadError, match=f"{paths[20].name}: row 4: "):
+        load([tmp_path / "plain"])
+
+
+def test_directories_are_walked_in_path_order_through_links_once(tmp_path):
+    from wrapcheck.loader import discover
+
+    for name in ("b/2026-01-06.csv", "a-b/x.csv", "a/x.csv", "a/notes.txt", "a/deep/y.TSV", "z.parquet"):
+        (tmp_path / "archive" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "archive" / name).write_text("date,source,instrument\n")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "w.csv").write_text("date,source,instrument\n")
+    (tmp_path / "archive" / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (tmp_path / "archive" / "a" / "loop").symlink_to(tmp_path / "archive", target_is_directory=True)
+    found = [p.relative_to(tmp_path / "archive").as_posix() for p in discover([tmp_path / "archive"])]
+    assert found == ["a/deep/y.TSV", "a/x.csv", "a-b/x.csv", "b/2026-01-06.csv", "linked/w.csv", "z.parquet"]

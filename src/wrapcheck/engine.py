@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wrapcheck.loader import DERIVED_COLUMNS, ROW_KEYS, LoadError, LoadedTable, arrow_text, discover, load, present_text
+from wrapcheck.loader import DERIVED_COLUMNS, ROW_KEYS, LoadedTable, arrow_text, discover, load, present_text
 from wrapcheck.model import Report, Status, status_numbers
 from wrapcheck.registry import load_registry
 from wrapcheck.resources import data_dir, load_module
@@ -315,7 +315,7 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
 WARM_UP_BYTES = 4 * 2**20  # below this, a second thread costs a one-file run more than it saves
 
 
-def warm_up(rules: dict[str, Rule], paths: list) -> threading.Thread | None:
+def warm_up(rules: dict[str, Rule], files: list[Path]) -> threading.Thread | None:
     """On a big input, start the rules' slow imports (Rule.prepare: Pandera for S003, 0.2 s) in a
     background thread, to overlap with reading the files, whose Arrow parsing leaves the interpreter
     free (10^6 rows, six rules: 2.60 -> 2.50 s; on one small file the thread made the start 40 ms slower,
@@ -323,11 +323,15 @@ def warm_up(rules: dict[str, Rule], paths: list) -> threading.Thread | None:
     prepared = [rule for rule in rules.values() if type(rule).prepare is not Rule.prepare]
     if not prepared:
         return None
-    try:
-        size = sum(f.stat().st_size for f in discover(paths))
-    except (LoadError, OSError):
-        return None  # the loader words the problem
-    if size < WARM_UP_BYTES:
+    size = 0
+    for path in files:  # until the threshold: an archive has thousands of files
+        try:
+            size += path.stat().st_size
+        except OSError:
+            continue  # the loader words the problem
+        if size >= WARM_UP_BYTES:
+            break
+    else:
         return None
 
     def prepare_all() -> None:
@@ -351,8 +355,9 @@ def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", hist
     session files (rule O001 compares with them, and they are the preferred history); ``detail``: see run."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     rules = select_rules(select, ignore)
-    warm_up(rules, paths)
-    loaded = load(paths, encoding, progress, session)
+    files = discover(paths)
+    warm_up(rules, files)
+    loaded = load(paths, encoding, progress, session, files=files)
     history_loaded = None
     if history:
         seen = {Path(f).resolve() for f in loaded.files}

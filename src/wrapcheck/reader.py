@@ -136,6 +136,58 @@ def read_cells(path: Path, encoding: str | None = None) -> tuple[pa.Table, list[
     return arrow_cells(frame.fillna("")), notes
 
 
+BATCH_BYTES = 2**20  # files below this size may be read together with others of the same header
+
+
+def plain_parts(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, bytes, int] | None:
+    """A small UTF-8 CSV file that Arrow may read in one go with others of the same header: (header
+    line, body ending in a newline, rows). Its body has no quote and no bare CR, so its rows are its
+    non-empty lines. Anything else (another encoding, quotes, no data rows, ...) gives None: it is read
+    alone (read_cells), which also words its problems."""
+    if (encoding not in (None, "utf-8", "utf8") or path.suffix.lower() not in (".csv", ".tsv") or len(data) > BATCH_BYTES
+            or b'"' in data or b"\x00" in data):
+        return None
+    data = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    header = first_line(text)
+    end = next((e for e in ("\r\n", "\n") if text.startswith(header + e)), None)
+    if end is None:
+        return None
+    body = data[len(header.encode("utf-8")) + len(end):]
+    if b"\r" in body.replace(b"\r\n", b""):
+        return None
+    lines = body.split(b"\n")
+    rows = len(lines) - lines.count(b"") - lines.count(b"\r")
+    if rows == 0:
+        return None
+    return header, body if body.endswith(b"\n") else body + b"\n", rows
+
+
+def header_columns(header: str) -> tuple[str, list[str]] | None:
+    """(delimiter, column names) of a header line that read_cells would accept, or None."""
+    delimiter = sniff_delimiter(header)
+    try:
+        names = next(csv.reader([header], delimiter=delimiter), [])
+    except csv.Error:
+        return None
+    columns = [normalize_column(c) for c in names]
+    try:
+        check_header(columns, Path("-"))
+    except ReadError:
+        return None
+    return delimiter, columns
+
+
+def read_batch(header: str, bodies: list[bytes], delimiter: str, columns: list[str]) -> pa.Table | None:
+    """The rows of several files' bodies under their shared header, read by Arrow at once (per file, its
+    reader's set-up costs ~0.2 ms: most of the time of a 1 KB file). None if Arrow does not read them
+    cleanly; the caller then reads the files one by one."""
+    return _read_csv_arrow(header.encode("utf-8") + b"\n" + b"".join(bodies), delimiter, columns)
+
+
 def arrow_cells(frame: pd.DataFrame) -> pa.Table:
     """A frame of cells as written as an Arrow table of large_string columns ("" for empty)."""
     return pa.table({c: pa.array(frame[c].fillna("").astype(str).to_numpy(dtype=object), type=pa.large_string())
