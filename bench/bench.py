@@ -98,6 +98,20 @@ def main() -> None:
         rate = args.rows / wall
         rows.append((f"`validate` archive of {args.rows:,} rows ({input_mib:.0f} MiB CSV), {label}",
                      f"{wall:.1f} s", f"{rate:,.0f} rows/s", f"{mem:.0f} MiB"))
+    # The same rows as a desk keeps them: one file per session and source (tens of thousands of files).
+    from generate import write_per_source
+
+    per_source = out / f"per-source-{args.rows}"
+    if not per_source.exists():
+        import pandas as pd
+
+        frame = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted(archive.glob("*.csv"))], ignore_index=True)
+        files = write_per_source(frame, per_source)
+        print(f"wrote {files} per-source files", file=sys.stderr)
+    files = sum(1 for _ in per_source.rglob("*.csv"))
+    wall, mem, code = timed([validate, str(per_source), "--no-reports"], args.repeat)
+    rows.append((f"`validate` the same rows as {files:,} files (one per session and source), no report files",
+                 f"{wall:.1f} s", f"{args.rows / wall:,.0f} rows/s", f"{mem:.0f} MiB"))
     report_mib = size_mib(out / "rep-all") if (out / "rep-all").exists() else float("nan")
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}.",

@@ -141,6 +141,20 @@ def write_archive(frame: pd.DataFrame, folder: Path, files: int) -> list[Path]:
     return paths
 
 
+def write_per_source(frame: pd.DataFrame, folder: Path) -> int:
+    """The layout of a desk's archive: one file per session and source (DATE/SOURCE.csv), each a few
+    rows. Returns the number of files."""
+    header, *lines = frame.to_csv(index=False, lineterminator="\n").splitlines()
+    keys = (frame["date"] + "/" + frame["source"]).to_numpy()
+    order = np.argsort(keys, kind="stable")
+    starts = np.flatnonzero(np.r_[True, keys[order][1:] != keys[order][:-1]])
+    for start, end in zip(starts, np.r_[starts[1:], len(order)]):
+        path = folder / f"{keys[order[start]]}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join([header, *(lines[i] for i in order[start:end])]) + "\n", encoding="utf-8")
+    return len(starts)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)

@@ -404,6 +404,9 @@ def _plain_archive(folder):
     short[2] = ",".join(short[2].split(",")[:5])
     paths[13].write_text("\n".join(short) + "\n\n", encoding="utf-8")
     paths[15].write_text(text[15].replace("\n", "\n\n", 3), encoding="utf-8")
+    multi = text[17].splitlines()
+    multi[1] = multi[1].rstrip(",") + ',"up, then\ndown ""sharply"""'  # a quoted statement over two lines
+    paths[17].write_text("\n".join(multi) + "\n", encoding="utf-8")
     return paths
 
 
@@ -413,6 +416,9 @@ def test_small_files_read_together_equal_one_by_one(tmp_path, monkeypatch):
     _plain_archive(tmp_path / "plain")
     planned = loader._plan(loader.discover([tmp_path / "plain"]), None)
     assert any(kind == "batch" and len(item[2]) >= 5 for kind, item in planned)  # most files go in batches
+    batched = {path.name for kind, item in planned if kind == "batch" for path, _, _ in item[2]}
+    names = sorted(p.name for p in (tmp_path / "plain").glob("*.csv"))
+    assert names[11] in batched and names[17] not in batched  # a quoted cell on one line batches; over two lines, not
     together = loader.load([tmp_path / "plain"])
     monkeypatch.setattr(loader, "BATCH_BYTES", -1)
     assert all(kind == "file" for kind, _ in loader._plan(loader.discover([tmp_path / "plain"]), None))
@@ -420,6 +426,7 @@ def test_small_files_read_together_equal_one_by_one(tmp_path, monkeypatch):
     assert together.raw.equals(alone.raw) and together.table.equals(alone.table)
     assert together.notes == alone.notes and together.parse_errors.equals(alone.parse_errors)
     assert len(together.table) == 3000 and together.table["_row"].min() == 2
+    assert together.raw["statement"].str.contains("then\ndown \"sharply\"", regex=False).sum() == 1
 
 
 def test_a_long_row_in_a_batch_names_its_file(tmp_path):

@@ -141,11 +141,12 @@ BATCH_BYTES = 2**20  # files below this size may be read together with others of
 
 def plain_parts(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, bytes, int] | None:
     """A small UTF-8 CSV file that Arrow may read in one go with others of the same header: (header
-    line, body ending in a newline, rows). Its body has no quote and no bare CR, so its rows are its
-    non-empty lines. Anything else (another encoding, quotes, no data rows, ...) gives None: it is read
-    alone (read_cells), which also words its problems."""
+    line, body ending in a newline, rows). Its rows must be its non-empty lines: no bare CR, and every
+    line with an even number of quote marks (a quoted cell that runs over a line break leaves the line
+    it opens on with an odd number). Anything else (another encoding, a multi-line cell, no data rows,
+    ...) gives None: it is read alone (read_cells), which also words its problems."""
     if (encoding not in (None, "utf-8", "utf8") or path.suffix.lower() not in (".csv", ".tsv") or len(data) > BATCH_BYTES
-            or b'"' in data or b"\x00" in data):
+            or b"\x00" in data):
         return None
     data = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
     try:
@@ -160,6 +161,8 @@ def plain_parts(path: Path, data: bytes, encoding: str | None = None) -> tuple[s
     if b"\r" in body.replace(b"\r\n", b""):
         return None
     lines = body.split(b"\n")
+    if b'"' in body and any(line.count(b'"') % 2 for line in lines):
+        return None
     rows = len(lines) - lines.count(b"") - lines.count(b"\r")
     if rows == 0:
         return None
