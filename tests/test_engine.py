@@ -193,3 +193,21 @@ def test_a_failing_warm_up_changes_no_result(monkeypatch):
     monkeypatch.setattr(s003, "prepare", lambda self: 1 / 0)
     warmed = engine.validate_paths(SEED, select=["S003"])
     assert warmed.results.equals(cold.results) and (cold.results["status"] == "pass").any()
+
+
+def test_x001_fails_alike_whether_or_not_passes_are_kept(mutate):
+    """X001 words the majority's notes only when passes are kept (Context.keeps); its failures, with
+    their figures and messages, are the same either way."""
+    from wrapcheck.engine import select_rules
+
+    loaded = load([mutate("summary", "KOSPI", close="4,552.48")])
+    full = run(loaded, select_rules(["X001"]))
+    lean = run(loaded, select_rules(["X001"]), detail=("fail", "error"))
+
+    def failures(report):
+        return report.results[report.results["status"] == "fail"].reset_index(drop=True)
+
+    assert len(failures(full)) and failures(full).equals(failures(lean))
+    assert "disagrees with" in failures(lean)["message"].iloc[0]
+    passes = full.results[full.results["status"] == "pass"]["message"]
+    assert passes.str.contains("odd source out: summary", regex=False).any()  # the full run names the odd one out

@@ -448,7 +448,7 @@ def load(paths: list[str | Path], encoding: str | None = None, progress=None, se
             if kind == "file":
                 table, file_notes = alone[item].result() if pool else read(item)
                 cells.append(table)
-                take(item, table.column_names, table.num_rows, [*file_notes])
+                take(item, table.column_names, table.num_rows, file_notes)
                 continue
             header, (delimiter, columns), members = item
             table = read_batch(header, [body for _, body, _ in members], delimiter, columns)
