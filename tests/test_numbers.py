@@ -62,18 +62,25 @@ CELLS = ["4,525.48", "+67.96", "-67.96", "1.52%", "1.5", "597.55 billion won", "
          "1.8\u3000trillion", "2,600 won", "1.8 TRILLION", "3 mn", "0.5 thousand", "inf", "nan", "1e3", "+", "."]
 
 
+@pytest.mark.parametrize("slice_rows", [1 << 17, 5])
 @pytest.mark.parametrize("unit", [LEVEL, CHANGE, PERCENT, KRW_BN, SHARES, COUNT])
-def test_column_parser_reads_each_cell_as_parse_figure_does(unit):
-    """The loader reads whole columns in Arrow kernels (plain numbers, then common unit forms) and only
-    the rest cell by cell; every cell must read exactly as parse_figure reads it, or fail alike."""
+def test_column_parser_reads_each_cell_as_parse_figure_does(unit, slice_rows, monkeypatch):
+    """The loader reads whole columns in Arrow kernels (plain numbers, then common unit forms), slice by
+    slice, and only the rest cell by cell; every cell must read exactly as parse_figure reads it, or
+    fail alike, whatever slice it falls in (blank runs make whole slices empty)."""
     import math
 
     import pandas as pd
 
-    from wrapcheck.loader import _parse_numeric
+    from wrapcheck import loader
 
-    values, halves, bp, errors = _parse_numeric(pd.Series(CELLS, dtype="str"), unit)
-    for pos, cell in enumerate(CELLS):
+    monkeypatch.setattr(loader, "SLICE_ROWS", slice_rows)
+    cells = [*CELLS[:7], *[""] * 11, *CELLS[7:], "  "]
+    values, halves, bp, errors = loader._parse_numeric(pd.Series(cells, dtype="str"), unit)
+    for pos, cell in enumerate(cells):
+        if not cell.strip():
+            assert pos not in errors and math.isnan(values[pos]) and math.isnan(halves[pos]), repr(cell)
+            continue
         try:
             figure = parse_figure(cell, unit)
         except ParseError:

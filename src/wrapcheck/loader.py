@@ -31,6 +31,9 @@ TEXT_COLUMNS = ("kind", "outlet", "title", "url", "statement")
 KNOWN_COLUMNS = (*REQUIRED_COLUMNS, *TEXT_COLUMNS, *NUMERIC_COLUMNS)
 
 PARALLEL_ROWS = 50_000  # below this, starting threads costs more than it saves
+# A numeric column is parsed in slices: the kernels' copies (trimmed text, filtered text, lengths) of one
+# slice are in memory at a time, not of the whole column (~100 MiB a column at 10^6 rows, two at once).
+SLICE_ROWS = 1 << 17
 PARALLEL_FILES = 16  # from this many files on, they are read side by side
 _PLAIN = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 # The common written forms, read column-wise: sign, number, an optional multiplier and unit word.
@@ -117,7 +120,7 @@ def arrow_text(text: pd.Series, combine: bool = True) -> pa.Array | pa.ChunkedAr
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, UnicodeError):
         arr = pa.array(text.astype(str).to_numpy(dtype=object), type=pa.string(), from_pandas=True)
     if isinstance(arr, pa.ChunkedArray) and combine:
-        arr = arr.combine_chunks()
+        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()  # one chunk: no copy
     return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else pc.cast(arr, pa.large_string())
 
 
@@ -138,34 +141,18 @@ def _parse_numeric(text: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarray, 
     n = len(text)
     if _all_blank(text):
         return _nothing_written(n)
-    # Commas are removed (a copy of every cell) only if some cell has one; all-plain columns are not filtered.
-    arrow = pc.utf8_trim_whitespace(arrow_text(text))
-    present = _bools(pc.not_equal(arrow, ""))
-    if not present.any():
-        return _nothing_written(n)
+    column = arrow_text(text, combine=False)  # a column in pieces (one per file or batch) stays so
     values = np.full(n, np.nan)
     halves = np.full(n, np.nan)
     bp = np.zeros(n, dtype=bool)
-    has_comma = _bools(pc.match_substring(arrow, ","))
-    no_commas = pc.replace_substring(arrow, ",", "") if has_comma.any() else arrow
-    plain = _bools(pc.match_substring_regex(no_commas, _PLAIN.pattern)) & present
-    if unit == COUNT:
-        plain &= ~_bools(pc.match_substring(no_commas, "."))
-    # Thousands separators must be well placed to take the fast path ("1,2345" is not a number).
-    commas = has_comma & plain
-    if commas.any():
-        plain &= ~commas | _bools(pc.match_substring_regex(arrow, r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"))
-    if plain.any():
-        sub = no_commas if plain.all() else pc.filter(no_commas, pa.array(plain))
-        values[plain] = pc.cast(sub, pa.float64()).to_numpy(zero_copy_only=False)
-        dot = pc.find_substring(sub, ".").to_numpy(zero_copy_only=False)
-        length = pc.utf8_length(sub).to_numpy(zero_copy_only=False)
-        decimals = np.where(dot >= 0, length - dot - 1, 0)
-        halves[plain] = 0.5 * np.power(10.0, -decimals)
-    rest = present & ~plain
-    if rest.any():
-        where = np.flatnonzero(rest)
-        _parse_common(pc.take(arrow, pa.array(where)), where, unit, values, halves, bp)
+    present = np.zeros(n, dtype=bool)
+    for start in range(0, n, SLICE_ROWS):  # views: each slice writes its part of the arrays
+        end = min(start + SLICE_ROWS, n)
+        cells = column.slice(start, end - start)
+        cells = cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells  # a slice's copy, if any
+        _parse_slice(cells, unit, values[start:end], halves[start:end], bp[start:end], present[start:end])
+    if not present.any():
+        return _nothing_written(n)
     errors: dict[int, str] = {}
     cache: dict[str, object] = {}
     for pos in np.flatnonzero(present & np.isnan(halves)):
@@ -187,6 +174,36 @@ def _parse_numeric(text: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarray, 
     for pos in np.flatnonzero(bad_float):
         errors[pos] = f"not a finite number: {clip(text.iat[pos])}"
     return values, halves, bp, errors
+
+
+def _parse_slice(cells: pa.Array, unit: str, values: np.ndarray, halves: np.ndarray, bp: np.ndarray, present: np.ndarray) -> None:
+    """Fill in one slice of a column: which cells hold something (``present``), and the values and
+    half-widths of those written as plain numbers or in a common unit form (the rest stay NaN)."""
+    arrow = pc.utf8_trim_whitespace(cells)
+    present[:] = _bools(pc.not_equal(arrow, ""))
+    if not present.any():
+        return
+    # Commas are removed (a copy of every cell) only if some cell has one; all-plain slices are not filtered.
+    has_comma = _bools(pc.match_substring(arrow, ","))
+    no_commas = pc.replace_substring(arrow, ",", "") if has_comma.any() else arrow
+    plain = _bools(pc.match_substring_regex(no_commas, _PLAIN.pattern)) & present
+    if unit == COUNT:
+        plain &= ~_bools(pc.match_substring(no_commas, "."))
+    # Thousands separators must be well placed to take the fast path ("1,2345" is not a number).
+    commas = has_comma & plain
+    if commas.any():
+        plain &= ~commas | _bools(pc.match_substring_regex(arrow, r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"))
+    if plain.any():
+        sub = no_commas if plain.all() else pc.filter(no_commas, pa.array(plain))
+        values[plain] = pc.cast(sub, pa.float64()).to_numpy(zero_copy_only=False)
+        dot = pc.find_substring(sub, ".").to_numpy(zero_copy_only=False)
+        length = pc.utf8_length(sub).to_numpy(zero_copy_only=False)
+        decimals = np.where(dot >= 0, length - dot - 1, 0)
+        halves[plain] = 0.5 * np.power(10.0, -decimals)
+    rest = present & ~plain
+    if rest.any():
+        where = np.flatnonzero(rest)
+        _parse_common(pc.take(arrow, pa.array(where)), where, unit, values, halves, bp)
 
 
 def _blank_column(n: int) -> pd.Categorical:
@@ -352,20 +369,25 @@ def read_article(path: Path, session: str | None) -> tuple[pd.DataFrame, list[st
 def _gather(cells: list[pa.Table]) -> pd.DataFrame:
     """One frame of every file's cells, concatenated in Arrow (a pandas frame per file cost 1 ms a file
     in conversions and concatenation: 137 s for 83,000 small files); a column a file lacks is blank in
-    that file's rows. Each column becomes one array (a column of 83,000 pieces slows every kernel)."""
+    that file's rows. A column of thousands of pieces becomes one array (83,000 pieces slowed every
+    kernel); fewer stay as they are (joining them copied 150 MiB at 10^6 rows that the heap kept)."""
     if not cells:
         return pd.DataFrame()
     table = pa.concat_tables(cells, promote_options="default")  # a column a file lacks: null in its rows
     cells.clear()
+    names, columns = table.column_names, table.columns
+    del table
     gathered = {}
-    for name, column in zip(table.column_names, table.columns):
-        array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    for k, name in enumerate(names):  # each column's pieces freed once joined: one column's copy at a time
+        column, columns[k] = columns[k], None
+        array = column.combine_chunks() if column.num_chunks > MAX_PIECES else column
+        del column
         gathered[name] = pc.fill_null(array, "") if array.null_count else array
-    del table, column
     return pa.table(gathered).to_pandas()
 
 
 BATCH_LIMIT = 32 * 2**20  # bytes of file bodies per batch read
+MAX_PIECES = 4096  # a column read in more pieces than this is joined into one array
 
 
 def _plan(files: list[Path], encoding: str | None, progress=None) -> list[tuple[str, object]]:
@@ -444,9 +466,10 @@ def load(paths: list[str | Path], encoding: str | None = None, progress=None, se
     try:
         plan = _plan(files, encoding, progress)
         alone = {path: (pool.submit(read, path) if pool else None) for kind, path in plan if kind == "file"}
-        for kind, item in plan:
+        for step in range(len(plan)):
+            (kind, item), plan[step] = plan[step], None  # a batch's file bodies are freed once it is read
             if kind == "file":
-                table, file_notes = alone[item].result() if pool else read(item)
+                table, file_notes = alone.pop(item).result() if pool else read(item)
                 cells.append(table)
                 take(item, table.column_names, table.num_rows, file_notes)
                 continue
@@ -461,6 +484,7 @@ def load(paths: list[str | Path], encoding: str | None = None, progress=None, se
                 table, file_notes = read(path)
                 cells.append(table)
                 take(path, table.column_names, table.num_rows, file_notes)
+        del item, table
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)
