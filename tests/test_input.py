@@ -366,6 +366,9 @@ def test_files_read_side_by_side_equal_one_by_one(tmp_path, monkeypatch):
     monkeypatch.setattr(loader, "PARALLEL_FILES", 2)
     threaded = loader.load([folder])
     assert threaded.table.equals(serial.table) and threaded.raw.equals(serial.raw)
+    monkeypatch.setattr(loader, "MAX_PIECES", 0)  # every column joined into one array
+    joined = loader.load([folder])
+    assert joined.table.equals(serial.table) and joined.raw.equals(serial.raw)
     assert threaded.notes == serial.notes and threaded.parse_errors.equals(serial.parse_errors)
     one = read_rows()
     assert len(serial.raw) == 20 * len(one)
