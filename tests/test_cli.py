@@ -216,7 +216,7 @@ def test_sources_without_listed_results_keep_their_place(mutate):
     ("all", [("json", None)], False, None),
     ("all", [("console", None)], False, ("fail", "error")),  # the console lists failures only
     ("failures", [("json", None)], False, ("fail", "error")),
-    ("failures", [("console", None)], True, ("fail", "skip", "error")),  # Markdown reports group the skips
+    ("failures", [("console", None)], True, ("fail", "error")),  # the Markdown reports' skips: in brief
     ("problems", [("json", None)], False, ("fail", "skip", "error")),
     ("failures", [("junit", Path("j.xml")), ("github", None)], False, ("fail", "skip", "error")),
 ])
@@ -224,6 +224,20 @@ def test_results_kept_in_detail_are_those_some_output_lists(results, outputs, re
     from wrapcheck.cli import _detail
 
     assert _detail(results, outputs, reports) == kept
+
+
+@pytest.mark.parametrize(("results", "outputs", "reports", "brief"), [
+    ("failures", [("console", None)], True, ("skip",)),  # per-source Markdown and HTML group the skips
+    ("failures", [("markdown", None)], False, ("skip",)),
+    ("failures", [("json", None)], False, None),  # nothing reads the skips
+    ("problems", [("console", None)], True, None),  # the JSON reports list the skips: kept in detail
+    ("failures", [("junit", Path("j.xml"))], True, None),  # JUnit reads skipped results whole
+    ("all", [("console", None)], True, None),  # every result in detail
+])
+def test_skips_a_report_only_groups_are_kept_in_brief(results, outputs, reports, brief):
+    from wrapcheck.cli import _brief
+
+    assert _brief(results, outputs, reports) == brief
 
 
 def test_console_scripts_exit_at_once_with_everything_written(tmp_path):

@@ -30,3 +30,13 @@ def test_dask_engine_on_the_seed_with_history():
     local = validate_paths(SEED, history=ROOT / "fixtures")
     distributed = validate_paths(SEED, history=ROOT / "fixtures", engine="dask")
     assert local.results[["idx", "code", "status"]].equals(distributed.results[["idx", "code", "status"]])
+
+
+def test_dask_engine_keeps_skips_in_brief_as_the_local_engine_does():
+    from wrapcheck.reporters.markdown import skip_groups
+
+    kept = {"detail": ("fail", "error"), "brief": ("skip",)}
+    local = validate_paths(SEED, history=ROOT / "fixtures", **kept)
+    distributed = validate_paths(SEED, history=ROOT / "fixtures", engine="dask", **kept)
+    assert distributed.briefs is not None and skip_groups(distributed) == skip_groups(local)
+    assert distributed.status_counts() == local.status_counts()

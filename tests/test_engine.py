@@ -137,6 +137,12 @@ def test_results_kept_as_counts_only_count_and_list_as_all_do():
         lean.source_dicts()
     with pytest.raises(ValueError, match="skip"):
         skip_groups(lean)
+    # Skips kept in brief (idx, rule, message) group as when kept whole, and are no more than that.
+    brief = run(loaded, select_rules(), detail=("fail", "error"), brief=("skip",))
+    assert skip_groups(brief) == skip_groups(full) and len(skip_groups(full))
+    assert brief.status_counts() == counts and brief.detailed() == ("fail", "error")
+    assert document_text(brief, "failures") == document_text(full, "failures")
+    assert list(brief.briefs.columns) == ["idx", "code", "status", "message"] and len(brief.briefs) == counts["skip"]
 
 
 def test_history_consensus_agreed_majority_disputed_and_reference(tmp_path):

@@ -87,6 +87,7 @@ def _skip_messages(rule: Rule, table: pd.DataFrame, rows: np.ndarray) -> tuple[n
     return lacking, words[which.reshape(-1)] if len(patterns) else np.zeros(0, dtype=object)
 
 
+BRIEF_COLUMNS = ("idx", "status", "message")  # what a result kept in brief keeps (a skip a report groups)
 VALUE_COLUMNS = ("observed", "observed_text", "expected", "expected_text", "difference", "tolerance", "message")
 _DTYPES = {"idx": np.int64, "status": np.int8, "observed": np.float64, "observed_text": object, "expected": np.float64,
            "expected_text": object, "difference": np.float64, "tolerance": np.float64, "message": object}
@@ -201,15 +202,19 @@ def run_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
     return _table(rule.code, rule_columns(rule, ctx))
 
 
-def _detailed(columns: dict[str, np.ndarray], detail: np.ndarray | None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """One rule's columns split in two: (idx and status of every row, every column of the rows whose status
-    is kept in detail). ``detail``: a flag per status number (None: all of them)."""
+def _detailed(columns: dict[str, np.ndarray], detail: np.ndarray | None,
+              brief: np.ndarray | None = None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray] | None]:
+    """One rule's columns split in three: (idx and status of every row, every column of the rows whose
+    status is kept in detail, idx, status and message of the rows whose status is kept in brief).
+    ``detail``, ``brief``: a flag per status number (detail None: all of them; brief None: none)."""
     if detail is None:
-        return columns, columns
+        return columns, columns, None
     kept = detail[columns["status"]]
     if kept.all():
-        return columns, columns
-    return {"idx": columns["idx"], "status": columns["status"]}, {c: v[kept] for c, v in columns.items()}
+        return columns, columns, None
+    briefed = brief[columns["status"]] if brief is not None else None
+    short = {c: columns[c][briefed] for c in BRIEF_COLUMNS} if briefed is not None and briefed.any() else None
+    return {"idx": columns["idx"], "status": columns["status"]}, {c: v[kept] for c, v in columns.items()}, short
 
 
 def _fill(parts: list[tuple[str, dict[str, np.ndarray]]], names, position: dict[str, int]) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -231,24 +236,32 @@ def _fill(parts: list[tuple[str, dict[str, np.ndarray]]], names, position: dict[
     return out, codes
 
 
-def _assemble(parts: list[tuple[str, dict[str, np.ndarray], dict[str, np.ndarray]]],
-              rules: dict[str, Rule]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The results table from the per-rule (code, outcome columns, detail columns), in rule order: rule by
+def _assemble(parts: list[tuple[str, dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray] | None]],
+              rules: dict[str, Rule]) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    """The results table from the per-rule (code, outcome, detail and brief columns), in rule order: rule by
     rule, each rule's rows in input order (reporters sort what they list by source and row). Returns
-    (results, outcomes): outcomes (idx, code, status of every result) only when some statuses were not
-    kept in detail, else None (the results hold every row).
+    (results, outcomes, briefs): outcomes (idx, code, status of every result) only when some statuses were
+    not kept in detail, else None (the results hold every row); briefs (idx, code, status, message) of
+    the results kept in brief, or None.
 
     Each column is allocated once and filled rule by rule: the peak holds the results once plus one
     rule's (a concat then a reorder held them three times: 2.3 GB more at 10^6 rows and 22 rules)."""
-    categories = list(dict.fromkeys([*rules, *(code for code, _, _ in parts)]))
+    categories = list(dict.fromkeys([*rules, *(code for code, *_ in parts)]))
     position = {c: i for i, c in enumerate(categories)}
-    outcomes = None
-    if any(outcome is not detail for _, outcome, detail in parts):
-        kept, codes = _fill([(code, outcome) for code, outcome, _ in parts], ("idx", "status"), position)
+    outcomes = briefs = None
+    shorts = [(code, short) for code, _, _, short in parts if short is not None]
+    if shorts:
+        kept, codes = _fill(shorts, BRIEF_COLUMNS, position)
+        briefs = pd.DataFrame({"idx": pd.Series(kept["idx"], copy=False),
+                               "code": pd.Categorical.from_codes(codes, categories=categories),
+                               "status": pd.Categorical.from_codes(kept["status"], categories=STATUSES),
+                               "message": pd.Series(kept["message"], dtype=object, copy=False)}, copy=False)
+    if any(outcome is not detail for _, outcome, detail, _ in parts):
+        kept, codes = _fill([(code, outcome) for code, outcome, _, _ in parts], ("idx", "status"), position)
         outcomes = pd.DataFrame({"idx": pd.Series(kept["idx"], copy=False),
                                  "code": pd.Categorical.from_codes(codes, categories=categories),
                                  "status": pd.Categorical.from_codes(kept["status"], categories=STATUSES)}, copy=False)
-    details = [(code, detail) for code, _, detail in parts if len(detail["idx"])]
+    details = [(code, detail) for code, _, detail, _ in parts if len(detail["idx"])]
     parts.clear()
     out, codes = _fill(details, tuple(_DTYPES), position) if details else (_part(np.zeros(0, dtype=np.int64), Status.PASS.value, ""), np.zeros(0, dtype=np.int16))
     details.clear()
@@ -256,19 +269,23 @@ def _assemble(parts: list[tuple[str, dict[str, np.ndarray], dict[str, np.ndarray
     results = pd.DataFrame({c: pd.Series(out[c], dtype=out[c].dtype, copy=False) for c in ("idx", *VALUE_COLUMNS)}, copy=False)
     results.insert(1, "code", pd.Categorical.from_codes(codes, categories=categories))
     results.insert(2, "status", pd.Categorical.from_codes(out["status"], categories=STATUSES))
-    return results, outcomes
+    return results, outcomes, briefs
 
 
 def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         history: LoadedTable | None = None, reference: LoadedTable | None = None, progress=None,
         engine: str = "local", gx_docs: Path | None = None, scheduler: str | None = None,
-        detail: tuple[str, ...] | None = None) -> Report:
+        detail: tuple[str, ...] | None = None, brief: tuple[str, ...] | None = None) -> Report:
     """Run ``rules`` over a loaded table. ``detail``: the statuses whose results keep their figures and
     messages (None: all); the others are kept as counts only (idx, rule, status), which is all an
-    archive audit listing failures needs of its millions of passes."""
+    archive audit listing failures needs of its millions of passes. ``brief``: statuses (outside
+    ``detail``) whose results also keep their messages (Report.briefs): the skips a report groups."""
     ctx = Context(loaded, load_registry(), history, reference)
     ctx.detail = None if detail is None else tuple(Status(s).value for s in detail)
     detail_flags = None if detail is None else np.isin(STATUSES, list(ctx.detail))
+    brief_flags = None
+    if detail_flags is not None and brief:
+        brief_flags = np.isin(STATUSES, [Status(s).value for s in brief]) & ~detail_flags
     parts: list[tuple[str, dict[str, np.ndarray], dict[str, np.ndarray]]] = []  # (code, outcome columns, detail columns)
     notes = []
     local = rules
@@ -276,12 +293,15 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         from wrapcheck.distributed import run_dask
 
         results = run_dask(loaded, rules, fail_on, history, reference, scheduler)
-        outcomes = None
+        outcomes = briefs = None
         if detail_flags is not None and not detail_flags.all():
             outcomes = results[["idx", "code", "status"]]
-            results = results[detail_flags[status_numbers(results["status"])]].reset_index(drop=True)
+            numbers = status_numbers(results["status"])
+            if brief_flags is not None and brief_flags[numbers].any():
+                briefs = results.loc[brief_flags[numbers], ["idx", "code", "status", "message"]].reset_index(drop=True)
+            results = results[detail_flags[numbers]].reset_index(drop=True)
         return Report(files=loaded.files, table=loaded.table, raw=loaded.raw, results=results, rules=rules,
-                      outcomes=outcomes, fail_on=fail_on, notes=list(loaded.notes) + [f"engine dask: {loaded.table['instrument'].nunique()} instrument(s) in partitions"])
+                      outcomes=outcomes, briefs=briefs, fail_on=fail_on, notes=list(loaded.notes) + [f"engine dask: {loaded.table['instrument'].nunique()} instrument(s) in partitions"])
     if engine == "gx" and len(loaded.table):
         from wrapcheck.gx import EXPRESSIBLE, run_gx  # imports great_expectations: only on this path
 
@@ -289,22 +309,23 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         local = {c: r for c, r in rules.items() if c not in EXPRESSIBLE}
         if progress:
             progress("checking through Great Expectations", 0, None)
-        parts += [(code, *_detailed(columns, detail_flags)) for code, columns in run_gx(ctx, through_gx, gx_docs)]
+        parts += [(code, *_detailed(columns, detail_flags, brief_flags)) for code, columns in run_gx(ctx, through_gx, gx_docs)]
         notes.append(f"engine gx: {', '.join(through_gx)} ran through Great Expectations; "
                      f"{', '.join(local) or 'none'} by wrapcheck (GX cannot express them: `wrapcheck export-gx`)")
     for number, rule in enumerate(local.values() if len(loaded.table) else [], start=1):
         if progress:
             progress(f"checking {rule.code}", number, len(local))
-        parts.append((rule.code, *_detailed(rule_columns(rule, ctx), detail_flags)))  # what no output lists goes now
+        parts.append((rule.code, *_detailed(rule_columns(rule, ctx), detail_flags, brief_flags)))  # what no output lists goes now
     order = {c: i for i, c in enumerate(rules)}
     parts = sorted((p for p in parts if len(p[1]["idx"])), key=lambda p: order.get(p[0], 0))
-    results, outcomes = _assemble(parts, rules)
+    results, outcomes, briefs = _assemble(parts, rules)
     return Report(
         files=loaded.files,
         table=loaded.table,
         raw=loaded.raw,
         results=results,
         outcomes=outcomes,
+        briefs=briefs,
         rules=rules,
         fail_on=fail_on,
         notes=list(loaded.notes) + notes,
@@ -348,11 +369,13 @@ def warm_up(rules: dict[str, Rule], files: list[Path]) -> threading.Thread | Non
 
 def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", history=None, reference=None,
                    encoding: str | None = None, progress=None, session: str | None = None, engine: str = "local",
-                   gx_docs: Path | None = None, scheduler: str | None = None, detail: tuple[str, ...] | None = None) -> Report:
+                   gx_docs: Path | None = None, scheduler: str | None = None, detail: tuple[str, ...] | None = None,
+                   brief: tuple[str, ...] | None = None) -> Report:
     """Load session files (or directories of them) and run the selected rules.
 
     ``history``: files or directories of other sessions, read as history only; ``reference``: official
-    session files (rule O001 compares with them, and they are the preferred history); ``detail``: see run."""
+    session files (rule O001 compares with them, and they are the preferred history); ``detail`` and
+    ``brief``: see run."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     rules = select_rules(select, ignore)
     files = discover(paths)
@@ -367,4 +390,4 @@ def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", hist
     if reference:
         reference_loaded = load([reference] if isinstance(reference, (str, Path)) else list(reference), encoding)
     return run(loaded, rules, fail_on=fail_on, history=history_loaded, reference=reference_loaded,
-               progress=progress, engine=engine, gx_docs=gx_docs, scheduler=scheduler, detail=detail)
+               progress=progress, engine=engine, gx_docs=gx_docs, scheduler=scheduler, detail=detail, brief=brief)

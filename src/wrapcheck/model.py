@@ -202,6 +202,26 @@ class Report:
     # idx, code and status of every result, when ``results`` keeps the details of some statuses only
     # (engine.run's ``detail``: an archive audit listing failures keeps its millions of passes as counts)
     outcomes: pd.DataFrame | None = None
+    # idx, code, status and message of results kept for their messages only (engine.run's ``brief``: the
+    # skips a per-source report groups by reason, millions on an archive, without their other columns)
+    briefs: pd.DataFrame | None = None
+
+    def messages(self, status: str) -> pd.DataFrame:
+        """idx, code and message of every result of ``status``, from the results kept in detail or in brief.
+        ValueError if neither kept them."""
+        if status in self.detailed():
+            res = self.results
+        elif self.briefs is not None and self._briefed(status):
+            res = self.briefs
+        else:
+            raise ValueError(f"the {status} results' messages were not kept: run with detail or brief including {status}")
+        return res.loc[res["status"].eq(status).to_numpy(), ["idx", "code", "message"]]
+
+    def _briefed(self, status: str) -> bool:
+        """Does ``briefs`` hold every result of ``status``?"""
+        number = STATUS_NAMES.index(status)
+        held = int((status_numbers(self.briefs["status"]) == number).sum())
+        return held == int((self._status_codes() == number).sum())
 
     def all_outcomes(self) -> pd.DataFrame:
         """idx, code and status of every result (what counts, verdicts and the exit code are made of)."""

@@ -33,10 +33,7 @@ def skip_groups(report: Report) -> dict[tuple[str, str], list[tuple[str, str, st
     """Per (date, source): (code, name, why, instruments) for each kind of skip, instruments joined.
 
     Grouped on integer codes: an archive has millions of skips, but few sources, rules and reasons."""
-    if "skip" not in report.detailed():
-        raise ValueError("skip tables need the skips' messages: run with detail including skip")
-    results = report.results
-    res = results.loc[results["status"].eq("skip").to_numpy(), ["idx", "code", "message"]]  # only what is read
+    res = report.messages("skip")  # only what is read (a ValueError if the skips' messages were not kept)
     if res.empty:
         return {}
     idx = res["idx"].to_numpy()
