@@ -68,14 +68,9 @@ class SourcesAgree(Rule):
         value = np.concatenate([table[FIELDS[k]].to_numpy()[p] for p, k in parts])
         hw = np.concatenate([table[FIELDS[k] + "__hw"].to_numpy()[p] for p, k in parts])
         source = source_code[pos]
-        # Each entry paired with every entry of its group from another source, entry by entry and each
-        # entry's partners in entry order: a self-join on the group as two index arrays (a merged frame
-        # of the pairs took 300 MiB at 10^6 rows).
-        grouped = Grouped(np.concatenate([instrument_date[p] * len(FIELDS) + k for p, k in parts]))
-        size = grouped.spread(grouped.sizes)
-        left = np.repeat(np.arange(len(pos)), size)
-        offset = np.arange(len(left)) - np.repeat(np.cumsum(size) - size, size)
-        right = grouped.order[np.repeat(grouped.spread(grouped.starts), size) + offset]
+        # Each entry paired with every entry of its group from another source, as two index arrays (a
+        # merged frame of the pairs took 300 MiB at 10^6 rows).
+        left, right = Grouped(np.concatenate([instrument_date[p] * len(FIELDS) + k for p, k in parts])).pairs()
         keep = source[left] != source[right]
         left, right = left[keep], right[keep]
         ok, diff, tol = agree(value[left], hw[left], value[right], hw[right])

@@ -217,3 +217,13 @@ def test_x001_fails_alike_whether_or_not_passes_are_kept(mutate):
     assert "disagrees with" in failures(lean)["message"].iloc[0]
     passes = full.results[full.results["status"] == "pass"]["message"]
     assert passes.str.contains("odd source out: summary", regex=False).any()  # the full run names the odd one out
+
+
+def test_grouped_pairs_every_row_with_every_row_of_its_group():
+    from wrapcheck.rules import Grouped
+
+    group = np.array([7, 3, 7, 7, 3, 9])
+    left, right = Grouped(group).pairs()
+    assert list(zip(left.tolist(), right.tolist())) == [
+        (0, 0), (0, 2), (0, 3), (1, 1), (1, 4), (2, 0), (2, 2), (2, 3),
+        (3, 0), (3, 2), (3, 3), (4, 1), (4, 4), (5, 5)]

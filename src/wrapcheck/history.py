@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wrapcheck.rules import FLOAT_GUARD, intervals_meet
+from wrapcheck.rules import FLOAT_GUARD, Grouped, intervals_meet
 
 RECORD_FIELDS = ("close", "change_level", "change_pct", "individual_net", "foreign_net", "institution_net",
                  "advancers", "decliners")
@@ -96,9 +96,10 @@ def _agreed(table: pd.DataFrame, group: np.ndarray, field: str, n: int) -> tuple
     if not consistent.all():
         odd = ~consistent
         rest = pd.DataFrame({"value": value[odd], "hw": hw[odd], "group": group[odd]})
-        pairs = rest.merge(rest, on="group", suffixes=("", "_o"))
-        ok = (np.abs(pairs["value"] - pairs["value_o"]) <= pairs["hw"] + pairs["hw_o"] + FLOAT_GUARD(pairs["value"].to_numpy())).to_numpy()
-        pairs["ok"] = ok
+        left, right = Grouped(group[odd]).pairs()  # every report with every report of its group, itself included
+        v, h = value[odd], hw[odd]
+        pairs = rest.iloc[left].reset_index(drop=True)
+        pairs["ok"] = np.abs(v[left] - v[right]) <= h[left] + h[right] + FLOAT_GUARD(v[left])
         agree_count = pairs.groupby(["group", "value", "hw"], sort=False)["ok"].sum().reset_index()
         sizes = rest.groupby("group").size()
         agree_count["n"] = agree_count["group"].map(sizes).to_numpy()

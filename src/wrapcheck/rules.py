@@ -252,6 +252,14 @@ class Grouped:
         out[self.order] = np.repeat(per_group, self.sizes)
         return out
 
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every ordered pair of rows in the same group, itself included, as (left, right) row numbers:
+        row by row, each row's partners in row order. A self-join on the group without a merged frame."""
+        size = self.spread(self.sizes)
+        left = np.repeat(np.arange(len(self.order)), size)
+        offset = np.arange(len(left)) - np.repeat(np.cumsum(size) - size, size)  # each pair's place among its row's
+        return left, self.order[np.repeat(self.spread(self.starts), size) + offset]
+
     def intervals_meet(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """Per group: do all its intervals [lo, hi] share a common point? Intervals that meet pairwise
         share one (Helly, in one dimension), so a group agrees when its largest lower end is below its
