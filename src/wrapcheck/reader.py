@@ -85,32 +85,27 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, l
     return cells.to_pandas(), notes
 
 
-def read_cells(path: Path, encoding: str | None = None) -> tuple[pa.Table, list[str]]:
+def read_cells(path: Path, encoding: str | None = None, data: bytes | None = None) -> tuple[pa.Table, list[str]]:
     """read_table's cells as an Arrow table of large_string columns: the loader gathers an archive's
     files column by column in Arrow (a pandas frame per file cost 1 ms a file in conversions and
-    concatenation: 137 s for 83,000 small files)."""
+    concatenation: 137 s for 83,000 small files). ``data``: the file's bytes, when the caller has read them."""
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return arrow_cells(read_excel(path)), [f"{path}: read as an Excel workbook (first sheet)"]
     if path.suffix.lower() in PARQUET_SUFFIXES:
         return read_parquet(path), []
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReadError(f"{path}: cannot read: {exc.strerror}") from None
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ReadError(f"{path}: cannot read: {exc.strerror}") from None
     if not data or data.isspace():  # (strip would copy a whole archive file)
         raise ReadError(f"{path}: empty file (expected a header row: date,source,instrument,...)")
     text, used = decode(data, path, encoding)
     text = text.lstrip("\ufeff")
-    delimiter = sniff_delimiter(text)
     notes = []
     if used not in ("utf-8", "utf-8-sig"):
         notes.append(f"{path}: decoded as {used}")
-    try:
-        header = next(csv.reader(io.StringIO(first_line(text)), delimiter=delimiter), [])
-    except csv.Error as exc:
-        raise ReadError(f"{path}: row 1: cannot parse the header: {exc}") from None
-    columns = [normalize_column(c) for c in header]
-    check_header(columns, path)
+    delimiter, columns = parse_header(first_line(text), path)
     # UTF-8 was checked by decoding: Arrow reads the file's own bytes (no second encoding of the text).
     utf8 = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
     cells = _read_csv_arrow(utf8 if used in ("utf-8", "utf-8-sig") else text.encode("utf-8"), delimiter, columns)
@@ -169,19 +164,25 @@ def plain_parts(path: Path, data: bytes, encoding: str | None = None) -> tuple[s
     return header, body if body.endswith(b"\n") else body + b"\n", rows
 
 
-def header_columns(header: str) -> tuple[str, list[str]] | None:
-    """(delimiter, column names) of a header line that read_cells would accept, or None."""
+def parse_header(header: str, path: Path) -> tuple[str, list[str]]:
+    """(delimiter, normalized column names) of a header line; ReadError naming ``path`` if it has none
+    readable, a duplicate or a blank name."""
     delimiter = sniff_delimiter(header)
     try:
         names = next(csv.reader([header], delimiter=delimiter), [])
-    except csv.Error:
-        return None
+    except csv.Error as exc:
+        raise ReadError(f"{path}: row 1: cannot parse the header: {exc}") from None
     columns = [normalize_column(c) for c in names]
+    check_header(columns, path)
+    return delimiter, columns
+
+
+def header_columns(header: str) -> tuple[str, list[str]] | None:
+    """parse_header's answer for a header line that read_cells would accept, or None."""
     try:
-        check_header(columns, Path("-"))
+        return parse_header(header, Path("-"))
     except ReadError:
         return None
-    return delimiter, columns
 
 
 def read_batch(header: str, bodies: list[bytes], delimiter: str, columns: list[str]) -> pa.Table | None:
