@@ -286,7 +286,7 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
     brief_flags = None
     if detail_flags is not None and brief:
         brief_flags = np.isin(STATUSES, [Status(s).value for s in brief]) & ~detail_flags
-    parts: list[tuple[str, dict[str, np.ndarray], dict[str, np.ndarray]]] = []  # (code, outcome columns, detail columns)
+    parts: list[tuple] = []  # (code, outcome columns, detail columns, brief columns or None), as _detailed splits them
     notes = []
     local = rules
     if engine == "dask" and len(loaded.table):

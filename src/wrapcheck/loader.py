@@ -391,9 +391,10 @@ MAX_PIECES = 4096  # a column read in more pieces than this is joined into one a
 
 
 def _plan(files: list[Path], encoding: str | None, progress=None) -> list[tuple[str, object]]:
-    """The files in order, as ("file", path) to be read alone, or ("batch", (header, (delimiter, columns),
-    [(path, body, rows), ...])) for runs of small plain CSV files under one header (reader.plain_parts):
-    an archive of 83,000 files of 12 rows spent 0.2 ms a file setting up Arrow's reader."""
+    """The files in order, as ("file", (path, its bytes if read already)) to be read alone, or ("batch",
+    (header, (delimiter, columns), [(path, body, rows), ...])) for runs of small plain CSV files under one
+    header (reader.plain_parts): an archive of 83,000 files of 12 rows spent 0.2 ms a file setting up
+    Arrow's reader."""
     plan: list[tuple[str, object]] = []
     headers: dict[str, tuple[str, list[str]] | None] = {}
     run: list[tuple[Path, bytes, int]] = []
@@ -402,7 +403,7 @@ def _plan(files: list[Path], encoding: str | None, progress=None) -> list[tuple[
     def close_run() -> None:
         nonlocal run, run_bytes
         if len(run) == 1:
-            plan.append(("file", run[0][0]))
+            plan.append(("file", (run[0][0], None)))
         elif run:
             plan.append(("batch", (run_header, headers[run_header], run)))
         run, run_bytes = [], 0
@@ -410,17 +411,18 @@ def _plan(files: list[Path], encoding: str | None, progress=None) -> list[tuple[
     for number, path in enumerate(files, start=1):
         if progress:
             progress("reading files", number, len(files))
-        parts = None
+        parts = data = None
         if path.suffix.lower() in (".csv", ".tsv"):
             try:
-                parts = plain_parts(path, path.read_bytes(), encoding) if path.stat().st_size <= BATCH_BYTES else None
+                data = path.read_bytes() if path.stat().st_size <= BATCH_BYTES else None
             except OSError:
-                parts = None  # read alone, which words the problem
+                data = None  # read alone, which words the problem
+            parts = plain_parts(path, data, encoding) if data is not None else None
         if parts is not None and parts[0] not in headers:
             headers[parts[0]] = header_columns(parts[0])
         if parts is None or headers[parts[0]] is None:
             close_run()
-            plan.append(("file", path))
+            plan.append(("file", (path, data)))  # the bytes read here are not read again
             continue
         header, body, rows = parts
         if header != run_header or run_bytes + len(body) > BATCH_LIMIT:
@@ -439,11 +441,11 @@ def load(paths: list[str | Path], encoding: str | None = None, progress=None, se
     discover(paths) gave, when the caller has it already."""
     files = discover(paths) if files is None else files
 
-    def read(path: Path) -> tuple[pa.Table, list[str]]:
+    def read(path: Path, data: bytes | None = None) -> tuple[pa.Table, list[str]]:
         if path.suffix.lower() in ARTICLE_SUFFIXES:
             frame, file_notes = read_article(path, session)
             return arrow_cells(frame), file_notes
-        return read_cells(path, encoding)
+        return read_cells(path, encoding, data)
 
     cells: list[pa.Table] = []  # one per file, or one per batch of files
     lengths: list[int] = []  # rows per file
@@ -465,13 +467,15 @@ def load(paths: list[str | Path], encoding: str | None = None, progress=None, se
     pool = ThreadPoolExecutor(min(4, os.cpu_count() or 1)) if len(files) >= PARALLEL_FILES else None
     try:
         plan = _plan(files, encoding, progress)
-        alone = {path: (pool.submit(read, path) if pool else None) for kind, path in plan if kind == "file"}
+        alone = [pool.submit(read, *item) if pool else None for kind, item in plan if kind == "file"]
+        alone.reverse()  # taken from the end, in plan order
         for step in range(len(plan)):
-            (kind, item), plan[step] = plan[step], None  # a batch's file bodies are freed once it is read
+            (kind, item), plan[step] = plan[step], None  # a file's bytes are freed once it is read
             if kind == "file":
-                table, file_notes = alone.pop(item).result() if pool else read(item)
+                future = alone.pop()
+                table, file_notes = future.result() if pool else read(*item)
                 cells.append(table)
-                take(item, table.column_names, table.num_rows, file_notes)
+                take(item[0], table.column_names, table.num_rows, file_notes)
                 continue
             header, (delimiter, columns), members = item
             table = read_batch(header, [body for _, body, _ in members], delimiter, columns)
