@@ -20,6 +20,7 @@ class ChangeFromPreviousSession(Rule):
 
     code = "H001"
     name = "change-from-previous-session"
+    reads_history = True
     requires = ("date",)
     requires_any = (("close", "prior_close"),)
     also_reads = ("change",)

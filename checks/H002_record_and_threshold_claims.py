@@ -21,6 +21,7 @@ class RecordAndThresholdClaims(Rule):
 
     code = "H002"
     name = "record-and-threshold-claims"
+    reads_history = True
     kinds = ("index", "stock")
     requires = ("date",)
     requires_any = (("statement", "title"),)

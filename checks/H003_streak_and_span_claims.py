@@ -21,6 +21,7 @@ class StreakAndSpanClaims(Rule):
 
     code = "H003"
     name = "streak-and-span-claims"
+    reads_history = True
     kinds = ("index", "stock", "fx", "yield")
     requires = ("date",)
     requires_any = (("statement", "title"),)

@@ -49,3 +49,14 @@ def test_no_top_level_checks_or_schemas_package():
     root = Path(__file__).resolve().parents[1]
     for name in ("checks", "schemas"):
         assert not (root / name / "__init__.py").exists()
+
+
+@pytest.mark.parametrize("code", sorted(discover_rules()))
+def test_a_rule_that_reads_other_sessions_says_so(code):
+    """An archive checked in chunks carries the consensus record only when a selected rule declares
+    ``reads_history`` (stream.py): a rule reading the record without saying so would miss the sessions
+    of earlier chunks."""
+    rule = discover_rules()[code]
+    source = inspect.getsource(type(rule))
+    reads = re.search(r"ctx\.(history|record_of|record)\b", source) is not None
+    assert reads == rule.reads_history, f"{code}: reads the record: {reads}, declares reads_history: {rule.reads_history}"

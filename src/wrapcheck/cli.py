@@ -116,6 +116,7 @@ def validate(
     engine: Annotated[str, typer.Option("--engine", help="local (default); gx: the rules GX can express through Great Expectations 1.x; dask: partitions by instrument on a dask.distributed cluster.")] = "local",
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="With --engine dask: the scheduler address (default: a LocalCluster).")] = None,
     gx_docs: Annotated[Optional[Path], typer.Option("--gx-docs", help="With --engine gx: also build GX Data Docs in this folder.")] = None,
+    chunk_mib: Annotated[float, typer.Option("--chunk-mib", help="Check an archive bigger than this many MiB of files in chunks of sessions of about this size, for memory bounded by the chunk (same results; not with --html or another engine); 0: whole.", min=0)] = 16,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback instead of a one-line message.")] = False,
 ) -> None:
     """Validate reported session figures; exit 0 if nothing fails, 1 if a check fails, 2 on bad input."""
@@ -151,7 +152,8 @@ def validate(
                                 reference=reference, encoding=encoding, progress=bar.update if bar else None,
                                 session=session, engine=engine, gx_docs=gx_docs, scheduler=scheduler,
                                 detail=_detail(results.value, outputs, not no_reports),
-                                brief=_brief(results.value, outputs, not no_reports))
+                                brief=_brief(results.value, outputs, not no_reports),
+                                chunk_bytes=None if html or not chunk_mib else int(chunk_mib * 2**20))
     except LoadError as exc:
         if bar:
             bar.stop()

@@ -275,12 +275,17 @@ def _assemble(parts: list[tuple[str, dict[str, np.ndarray], dict[str, np.ndarray
 def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         history: LoadedTable | None = None, reference: LoadedTable | None = None, progress=None,
         engine: str = "local", gx_docs: Path | None = None, scheduler: str | None = None,
-        detail: tuple[str, ...] | None = None, brief: tuple[str, ...] | None = None) -> Report:
+        detail: tuple[str, ...] | None = None, brief: tuple[str, ...] | None = None,
+        earlier: tuple[pd.DataFrame, str] | None = None, whole_record: bool = False) -> Report:
     """Run ``rules`` over a loaded table. ``detail``: the statuses whose results keep their figures and
     messages (None: all); the others are kept as counts only (idx, rule, status), which is all an
     archive audit listing failures needs of its millions of passes. ``brief``: statuses (outside
-    ``detail``) whose results also keep their messages (Report.briefs): the skips a report groups."""
+    ``detail``) whose results also keep their messages (Report.briefs): the skips a report groups.
+    ``earlier``: (record, last date) of the sessions checked before (stream.py); ``whole_record``: the
+    report's record has every field of the consensus record (for the next chunk), not only those used."""
     ctx = Context(loaded, load_registry(), history, reference)
+    if earlier is not None:
+        ctx.earlier, ctx.earlier_until = earlier
     ctx.detail = None if detail is None else tuple(Status(s).value for s in detail)
     detail_flags = None if detail is None else np.isin(STATUSES, list(ctx.detail))
     brief_flags = None
@@ -329,8 +334,14 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         rules=rules,
         fail_on=fail_on,
         notes=list(loaded.notes) + notes,
-        record=ctx.record if ctx.__dict__.get("_records") else None,  # computed only if a history rule ran
+        record=_record(ctx) if whole_record else ctx.record if ctx.__dict__.get("_records") else None,  # computed only if a history rule ran
     )
+
+
+def _record(ctx: Context) -> pd.DataFrame:
+    from wrapcheck.history import RECORD_FIELDS
+
+    return ctx.record_of(RECORD_FIELDS)
 
 
 WARM_UP_BYTES = 4 * 2**20  # below this, a second thread costs a one-file run more than it saves
@@ -370,24 +381,43 @@ def warm_up(rules: dict[str, Rule], files: list[Path]) -> threading.Thread | Non
 def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", history=None, reference=None,
                    encoding: str | None = None, progress=None, session: str | None = None, engine: str = "local",
                    gx_docs: Path | None = None, scheduler: str | None = None, detail: tuple[str, ...] | None = None,
-                   brief: tuple[str, ...] | None = None) -> Report:
+                   brief: tuple[str, ...] | None = None, chunk_bytes: int | None = None) -> Report:
     """Load session files (or directories of them) and run the selected rules.
 
     ``history``: files or directories of other sessions, read as history only; ``reference``: official
     session files (rule O001 compares with them, and they are the preferred history); ``detail`` and
-    ``brief``: see run."""
+    ``brief``: see run; ``chunk_bytes``: check an archive bigger than this in chunks of about this many
+    bytes of files (stream.py; the local engine only; the same results as whole)."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     rules = select_rules(select, ignore)
     files = discover(paths)
     warm_up(rules, files)
+
+    def others() -> tuple[LoadedTable | None, LoadedTable | None]:
+        history_loaded = reference_loaded = None
+        if history:
+            seen = {f.resolve() for f in files}
+            extra = [f for f in discover([history] if isinstance(history, (str, Path)) else list(history)) if f.resolve() not in seen]
+            history_loaded = load(extra, encoding) if extra else None
+        if reference:
+            reference_loaded = load([reference] if isinstance(reference, (str, Path)) else list(reference), encoding)
+        return history_loaded, reference_loaded
+
+    notes = []
+    if chunk_bytes and engine == "local":
+        from wrapcheck.stream import check_in_chunks, plan_chunks
+
+        chunks = plan_chunks(files, chunk_bytes)
+        if len(chunks) > 1:
+            history_loaded, reference_loaded = others()
+            report = check_in_chunks(chunks, rules, fail_on, history_loaded, reference_loaded, encoding, progress,
+                                     session, detail, brief)
+            if report is not None:
+                return report
+            notes.append(f"checked whole, not in chunks of {chunk_bytes / 2**20:g} MiB: the files are not in date order")
     loaded = load(paths, encoding, progress, session, files=files)
-    history_loaded = None
-    if history:
-        seen = {Path(f).resolve() for f in loaded.files}
-        extra = [f for f in discover([history] if isinstance(history, (str, Path)) else list(history)) if f.resolve() not in seen]
-        history_loaded = load(extra, encoding) if extra else None
-    reference_loaded = None
-    if reference:
-        reference_loaded = load([reference] if isinstance(reference, (str, Path)) else list(reference), encoding)
+    loaded.notes[:0] = notes
+    if not notes:
+        history_loaded, reference_loaded = others()
     return run(loaded, rules, fail_on=fail_on, history=history_loaded, reference=reference_loaded,
                progress=progress, engine=engine, gx_docs=gx_docs, scheduler=scheduler, detail=detail, brief=brief)

@@ -205,6 +205,13 @@ class Report:
     # idx, code, status and message of results kept for their messages only (engine.run's ``brief``: the
     # skips a per-source report groups by reason, millions on an archive, without their other columns)
     briefs: pd.DataFrame | None = None
+    # When ``raw`` holds only the rows whose results are listed (an archive checked in chunks: stream.py),
+    # each table row's position in it (-1: not kept); None: ``raw`` has every row of ``table``.
+    raw_rows: np.ndarray | None = None
+
+    def raw_positions(self, idx: np.ndarray) -> np.ndarray:
+        """The positions in ``raw`` of table rows ``idx``."""
+        return idx if self.raw_rows is None else self.raw_rows[idx]
 
     def messages(self, status: str) -> pd.DataFrame:
         """idx, code and message of every result of ``status``, from the results kept in detail or in brief.
@@ -221,11 +228,19 @@ class Report:
         """Does ``briefs`` hold every result of ``status``?"""
         number = STATUS_NAMES.index(status)
         held = int((status_numbers(self.briefs["status"]) == number).sum())
-        return held == int((self._status_codes() == number).sum())
+        return held == self._tally(self._status_codes(), len(STATUS_NAMES))[number]
 
     def all_outcomes(self) -> pd.DataFrame:
-        """idx, code and status of every result (what counts, verdicts and the exit code are made of)."""
+        """idx, code and status of every result (what counts, verdicts and the exit code are made of); with a
+        column ``n`` when a row stands for n results of one rule and status on one (date, source)."""
         return self.results if self.outcomes is None else self.outcomes
+
+    def _tally(self, values: np.ndarray, length: int) -> np.ndarray:
+        """How many results have each of ``values`` (one per outcome row): np.bincount, weighted by ``n``."""
+        outcomes = self.all_outcomes()
+        if "n" not in outcomes.columns:
+            return np.bincount(values, minlength=length)
+        return np.bincount(values, weights=outcomes["n"].to_numpy(), minlength=length).round().astype(np.int64)
 
     def detailed(self) -> tuple[str, ...]:
         """The statuses whose results are kept with figures and messages."""
@@ -235,7 +250,7 @@ class Report:
 
     def _detailed_statuses(self) -> tuple[str, ...]:
         listed = np.bincount(status_numbers(self.results["status"]).astype(np.int64), minlength=len(STATUS_NAMES))
-        every = np.bincount(self._status_codes(), minlength=len(STATUS_NAMES))
+        every = self._tally(self._status_codes(), len(STATUS_NAMES))
         return tuple(name for name, a, b in zip(STATUS_NAMES, listed, every) if a == b)
 
     # -- aggregates -------------------------------------------------------------------------
@@ -255,7 +270,7 @@ class Report:
         return self._kept("status", lambda: status_numbers(self.all_outcomes()["status"]).astype(np.int64))
 
     def status_counts(self) -> dict[str, int]:
-        counts = np.bincount(self._status_codes(), minlength=len(Status)).tolist()
+        counts = self._tally(self._status_codes(), len(Status)).tolist()
         return {s.value: n for s, n in zip(Status, counts)}
 
     def failing_mask(self) -> np.ndarray:
@@ -343,7 +358,7 @@ class Report:
             fields = [f for f in self.rules[code].fields if f in raw.columns]
             if not fields:
                 continue
-            columns = [raw[f].take(idx[where]).tolist() for f in fields]  # take, then convert: not the whole column
+            columns = [raw[f].take(self.raw_positions(idx[where])).tolist() for f in fields]  # take, then convert: not the whole column
             for k, values in zip(where.tolist(), zip(*columns)):
                 cells[k] = {f: clip_cell(v) for f, v in zip(fields, values) if v != ""}
         name = {c: r.name for c, r in self.rules.items()}
@@ -385,7 +400,7 @@ class Report:
         key = codes[self.all_outcomes()["idx"].to_numpy()]
         status = self._status_codes()
         n = len(pairs)
-        counts = np.bincount(key * 4 + status, minlength=4 * n).reshape(n, 4)
+        counts = self._tally(key * 4 + status, 4 * n).reshape(n, 4)
         failing = self.failing_mask()
         warned = (status == 1) & ~failing
         any_failing = np.bincount(key, weights=failing, minlength=n) > 0
@@ -402,8 +417,9 @@ class Report:
         codes, pairs = self._source_keys
         outcomes = self.all_outcomes()
         key = codes[outcomes["idx"].to_numpy()]
-        frame = pd.DataFrame({"key": key, "code": outcomes["code"].to_numpy()})
-        counts = frame.groupby(["key", "code"]).size()
+        frame = pd.DataFrame({"key": key, "code": outcomes["code"].to_numpy(),
+                              "n": outcomes["n"].to_numpy() if "n" in outcomes.columns else 1})
+        counts = frame.groupby(["key", "code"])["n"].sum()
         return {(*pairs[k], c): int(n) for (k, c), n in counts.items()}
 
     def source_dicts(self, statuses: Iterable[str] | None = None,

@@ -40,6 +40,10 @@ class Context:
         self.history_only = history  # LoadedTable of --history files (not validated)
         self.reference = reference  # LoadedTable of --reference files
         self.detail: tuple[str, ...] | None = None  # statuses whose results keep figures and messages (None: all)
+        # The consensus record of the sessions up to ``earlier_until`` (ISO date), from the chunks of an
+        # archive checked before this one (stream.py): it stands for those sessions' rows, gone by now.
+        self.earlier: pd.DataFrame | None = None
+        self.earlier_until: str | None = None
 
     def keeps(self, status: str) -> bool:
         """Will results of ``status`` keep their figures and messages? With ``--results failures`` and no
@@ -78,7 +82,20 @@ class Context:
         for field in fields:
             if field not in cache:
                 cache[field] = self._groups.field(field)
-        return self._groups.frame({f: cache[f] for f in fields})
+        frame = self._groups.frame({f: cache[f] for f in fields})
+        return frame if self.earlier is None else self._with_earlier(frame, list(fields))
+
+    def _with_earlier(self, frame: pd.DataFrame, fields: list[str]) -> pd.DataFrame:
+        """``frame`` with the sessions up to ``earlier_until`` taken from the earlier record: here they
+        have only --history rows, there they had every row."""
+        columns = [c for f in fields for c in (f, f + "__hw", f + "__from")]
+        earlier = self.earlier.reindex(columns=columns)
+        known = np.zeros(len(earlier), dtype=bool)
+        for f in fields:
+            known |= earlier[f + "__from"].notna().to_numpy()
+        dates = pd.Series(frame.index.get_level_values("date").to_numpy(dtype=object), dtype="string")
+        later = (dates > self.earlier_until).fillna(True).to_numpy(dtype=bool)  # a pair without a date: this chunk's
+        return pd.concat([earlier[known], frame[later]]).sort_index()
 
     @property
     def record(self) -> pd.DataFrame:
@@ -102,6 +119,7 @@ class Rule:
     requires: ClassVar[tuple[str, ...]] = ()
     requires_any: ClassVar[tuple[tuple[str, ...], ...]] = ()  # groups: at least one field of each group
     also_reads: ClassVar[tuple[str, ...]] = ()  # optional fields echoed in results when present
+    reads_history: ClassVar[bool] = False  # reads other sessions (ctx.record_of, ctx.history): see stream.py
 
     @property
     def fields(self) -> tuple[str, ...]:

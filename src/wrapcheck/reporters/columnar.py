@@ -63,7 +63,7 @@ def _raw_column(report: Report, field: str) -> pa.Array | pa.ChunkedArray:
 
 
 def _raw_cells(report: Report, field: str, idx: np.ndarray) -> pa.Array:
-    taken = _raw_column(report, field).take(pa.array(idx))
+    taken = _raw_column(report, field).take(pa.array(report.raw_positions(idx)))
     return pc.cast(taken.combine_chunks() if isinstance(taken, pa.ChunkedArray) else taken, pa.string())
 
 

@@ -1,0 +1,136 @@
+"""An archive checked in chunks of sessions gives the results of the archive checked whole (issue 8)."""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from wrapcheck.cli import app
+from wrapcheck.engine import discover, validate_paths
+from wrapcheck.reporters import get_reporter
+from wrapcheck.reporters.columnar import document_text
+from wrapcheck.stream import plan_chunks
+
+ROOT = Path(__file__).resolve().parents[1]
+KEPT = {"failures": {"detail": ("fail", "error"), "brief": ("skip",)}, "all": {}}
+
+
+@pytest.fixture(scope="module")
+def archives(tmp_path_factory):
+    """The same generated sessions (with planted slips and claims in words) as 12 files of date ranges
+    and as one file per session and source."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate, write_archive, write_per_source
+
+    frame = generate(6000, sources=4, error_rate=0.02, statement_rate=0.3)
+    folder = tmp_path_factory.mktemp("stream")
+    write_archive(frame, folder / "ranges", 12)
+    write_per_source(frame, folder / "per-source")
+    return folder
+
+
+def _outputs(report, results):
+    texts = {"json": document_text(report, results), "markdown": get_reporter("markdown").render(report, results)}
+    if results == "all":
+        texts["junit"] = get_reporter("junit").render(report, results)
+    return {k: "\n".join(line for line in v.splitlines() if "timestamp" not in line) for k, v in texts.items()}
+
+
+@pytest.mark.parametrize("layout", ["ranges", "per-source"])
+@pytest.mark.parametrize("results", ["failures", "all"])
+def test_chunks_give_the_results_of_the_whole_archive(archives, layout, results):
+    path = archives / layout
+    whole = validate_paths(path, history=ROOT / "fixtures", **KEPT[results])
+    chunk = sum(f.stat().st_size for f in discover([path])) // 6  # a few sessions per chunk
+    chunks = plan_chunks(discover([path]), chunk)
+    assert len(chunks) >= 5
+    chunked = validate_paths(path, history=ROOT / "fixtures", chunk_bytes=chunk, **KEPT[results])
+    assert chunked.raw_rows is not None  # it did run in chunks
+    assert _outputs(chunked, results) == _outputs(whole, results)
+    assert chunked.status_counts() == whole.status_counts() and chunked.exit_code() == whole.exit_code() == 1
+
+
+def test_the_record_of_earlier_chunks_is_carried(archives, tmp_path):
+    """H001 compares each session with the one before; at each chunk's first session that one was in
+    the chunk before, gone but for the carried record. A change misreported there is still caught."""
+    import pandas as pd
+
+    files = discover([archives / "ranges"])
+    for f in files:
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    second = pd.read_csv(tmp_path / files[1].name, dtype=str, keep_default_na=False)
+    second.loc[0, "change"] = f"{float(second.loc[0, 'change']) + 25:+.2f}"  # the first row of the second file
+    second.to_csv(tmp_path / files[1].name, index=False)
+    chunk = max(f.stat().st_size for f in files) + 1  # a file per chunk
+    chunks = plan_chunks(discover([tmp_path]), chunk)
+    firsts = [sorted(f.stem for f in files)[0] for files in chunks[1:]]
+    report = validate_paths(tmp_path, select=["H001"], chunk_bytes=chunk)
+    whole = validate_paths(tmp_path, select=["H001"])
+    assert report.raw_rows is not None and len(chunks) == len(files)
+    dates = report.table["date"].astype(str).to_numpy()[report.results["idx"].to_numpy()]
+    at_cut = report.results[np.isin(dates, firsts)]
+    assert (at_cut["status"] == "pass").sum() > 100  # compared with the previous chunk's sessions
+    failed = at_cut[at_cut["status"] == "fail"]
+    assert len(failed) == 1 and report.table["_row"].iat[int(failed["idx"].iat[0])] == 2
+    assert report.results[["idx", "code", "status", "message"]].equals(whole.results[["idx", "code", "status", "message"]])
+
+
+def test_plan_keeps_a_session_folder_whole_and_cuts_a_big_folder_between_files(tmp_path):
+    for day in ("2026-01-05", "2026-01-06", "2026-01-07"):
+        for source in ("a", "b", "c"):
+            (tmp_path / "per-session" / day).mkdir(parents=True, exist_ok=True)
+            (tmp_path / "per-session" / day / f"{source}.csv").write_text("x" * 100)
+    chunks = plan_chunks(discover([tmp_path / "per-session"]), 450)
+    assert [[f"{p.parent.name}/{p.name}" for p in c] for c in chunks] == [
+        ["2026-01-05/a.csv", "2026-01-05/b.csv", "2026-01-05/c.csv"],
+        ["2026-01-06/a.csv", "2026-01-06/b.csv", "2026-01-06/c.csv"],
+        ["2026-01-07/a.csv", "2026-01-07/b.csv", "2026-01-07/c.csv"]]
+    chunks = plan_chunks(discover([tmp_path / "per-session"]), 250)  # a session folder bigger than a chunk
+    assert [len(c) for c in chunks] == [2, 2, 2, 2, 1]
+    assert plan_chunks(discover([tmp_path / "per-session"]), 10_000) == [discover([tmp_path / "per-session"])]
+
+
+def test_files_out_of_date_order_are_checked_whole(tmp_path):
+    """The seed's session (2026-01-06) named to sort before its previous session (2026-01-05)."""
+    (tmp_path / "a.csv").write_bytes((ROOT / "fixtures" / "2026-01-06.csv").read_bytes())
+    (tmp_path / "b.csv").write_bytes((ROOT / "fixtures" / "2026-01-05.csv").read_bytes())
+    report = validate_paths(tmp_path, chunk_bytes=10)
+    whole = validate_paths(tmp_path)
+    assert report.raw_rows is None and report.notes[0].startswith("checked whole, not in chunks")
+    assert report.results[["idx", "code", "status", "message"]].equals(whole.results[["idx", "code", "status", "message"]])
+
+
+def test_cli_chunks_by_default_and_words_a_bad_file_in_a_later_chunk(archives, tmp_path):
+    path = archives / "ranges"
+    runner = CliRunner()
+    chunk_mib = str(max(f.stat().st_size for f in discover([path])) * 2 / 2**20)
+    outs = {}
+    for option in (chunk_mib, "0"):
+        result = runner.invoke(app, ["validate", str(path), "--no-reports", "--results", "failures", "--format", "json",
+                                     "--chunk-mib", option])
+        assert result.exit_code == 1, result.output
+        outs[option] = json.loads(result.stdout)
+    assert outs[chunk_mib] == outs["0"]
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for f in discover([path]):
+        (bad / f.name).write_bytes(f.read_bytes())
+    last = sorted(bad.iterdir())[-1]
+    last.write_bytes(last.read_bytes() + b'2099-01-01,"unclosed\n')
+    result = runner.invoke(app, ["validate", str(bad), "--no-reports", "--chunk-mib", chunk_mib])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and last.name in result.stderr
+
+
+def test_html_reports_check_the_archive_whole(archives, tmp_path, monkeypatch):
+    """The HTML charts read every column of a source's rows, which a chunked report does not keep."""
+    import wrapcheck.engine as engine
+
+    seen = []
+    original = engine.validate_paths
+    monkeypatch.setattr(engine, "validate_paths", lambda *a, **k: seen.append(k["chunk_bytes"]) or original(*a, **k))
+    CliRunner().invoke(app, ["validate", str(ROOT / "fixtures" / "2026-01-06.csv"), "--reports", str(tmp_path), "--html"])
+    CliRunner().invoke(app, ["validate", str(ROOT / "fixtures" / "2026-01-06.csv"), "--reports", str(tmp_path)])
+    assert seen == [None, 16 * 2**20]
