@@ -195,9 +195,9 @@ def validate(
 
         try:
             if fmt == "json":
-                from wrapcheck.reporters.columnar import document_text
+                from wrapcheck.reporters.columnar import write_document
 
-                write_atomic(target, document_text(report, results.value))
+                write_atomic(target, lambda fh: write_document(report, fh, results.value))  # streamed, as to stdout
             else:
                 write_atomic(target, reporter.render(report, results.value))
         except OSError as exc:

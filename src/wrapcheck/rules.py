@@ -95,7 +95,7 @@ class Context:
             known |= earlier[f + "__from"].notna().to_numpy()
         dates = pd.Series(frame.index.get_level_values("date").to_numpy(dtype=object), dtype="string")
         later = (dates > self.earlier_until).fillna(True).to_numpy(dtype=bool)  # a pair without a date: this chunk's
-        return pd.concat([earlier[known], frame[later]]).sort_index()
+        return pd.concat([earlier[known], frame[later]])  # look-ups go by label: no need to sort
 
     @property
     def record(self) -> pd.DataFrame:

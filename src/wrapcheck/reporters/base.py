@@ -7,6 +7,7 @@ import os
 import re
 from collections import defaultdict
 from pathlib import Path
+from typing import Callable, TextIO
 
 from wrapcheck.model import Report
 
@@ -41,9 +42,10 @@ def source_file_stem(source: str) -> str:
 _MADE: set[Path] = set()  # folders made by this process: an archive writes thousands of files into each
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | Callable[[TextIO], None]) -> None:
     """Write to a temporary file beside ``path`` and rename it, so no reader sees half a report.
-    The temporary name carries our process id: no other writer can hold it."""
+    The temporary name carries our process id: no other writer can hold it. ``text``: the text, or a
+    function that writes it to the file (a big document need not be held whole)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     for attempt in (1, 2):
         if path.parent not in _MADE or attempt == 2:  # a second try: the folder went away since we made it
@@ -51,7 +53,7 @@ def write_atomic(path: Path, text: str) -> None:
             _MADE.add(path.parent)
         try:
             with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
+                fh.write(text) if isinstance(text, str) else text(fh)
             os.replace(tmp, path)
             return
         except FileNotFoundError:
