@@ -139,7 +139,15 @@ def labels_at(column: pd.Series, idx: np.ndarray) -> np.ndarray:
 
 def _unique_sorted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(values, return_inverse=True)`` by hashing, then sorting only the few distinct values
-    (np.unique sorts all 10^6+ of an archive's rows)."""
+    (np.unique sorts all 10^6+ of an archive's rows). Small non-negative integers (a row's date and
+    source as one number) go through a table of every possible value instead: no hash table."""
+    if values.dtype.kind in "iu" and len(values):
+        low, high = int(values.min()), int(values.max())
+        if low >= 0 and high < 4 * len(values) + 1024:
+            seen = np.zeros(high + 1, dtype=bool)
+            seen[values] = True
+            rank = np.cumsum(seen) - 1
+            return np.flatnonzero(seen).astype(values.dtype), rank[values]
     codes, uniques = pd.factorize(values)
     order = np.argsort(uniques, kind="stable")
     rank = np.empty(len(order), dtype=np.int64)
@@ -151,10 +159,13 @@ def _sorted_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes of a text column numbered in sorted order of its values, and those values (as text)."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         categories = np.asarray(column.cat.categories.astype(str), dtype=object)
-        used, codes = _unique_sorted(column.cat.codes.to_numpy().astype(np.int64))
+        codes = column.cat.codes.to_numpy()  # int8-int32: sorted in place of 10^6 int64
+        used = np.unique(codes)
         labels = np.where(used >= 0, categories[np.maximum(used, 0)], "")  # -1: missing, read as ""
         values, rank = np.unique(labels.astype(str), return_inverse=True)
-        return rank.reshape(-1)[codes.reshape(-1)], values.astype(object)
+        by_code = np.zeros(len(categories) + 1, dtype=np.int64)
+        by_code[used] = rank.reshape(-1)  # code -1 lands in the last place, as it reads it
+        return by_code[codes], values.astype(object)
     codes, values = pd.factorize(column.astype(str).to_numpy(dtype=object), sort=True)
     return codes.astype(np.int64), np.asarray(values, dtype=object)
 

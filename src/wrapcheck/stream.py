@@ -95,7 +95,10 @@ class _Kept:
 
     def add(self, report: Report) -> None:
         offset, n = self.rows, len(report.table)
-        self.keys.append(report.table[[c for c in REPORT_KEYS if c in report.table.columns]].reset_index(drop=True))
+        keys = report.table[[c for c in REPORT_KEYS if c in report.table.columns]].reset_index(drop=True)
+        if "_row" in keys.columns and len(keys) and keys["_row"].max() < 2**31:
+            keys["_row"] = keys["_row"].astype(np.int32)  # a file's row number: half the bytes of 10^6 int64
+        self.keys.append(keys)
         listed = np.unique(report.results["idx"].to_numpy())
         self.raw.append(report.raw.take(listed).reset_index(drop=True))
         self.raw_idx.append(listed + offset)
@@ -126,7 +129,7 @@ def _counted(report: Report, offset: int) -> pd.DataFrame:
     return pd.DataFrame({"idx": first_row[pair] + offset,
                          "code": pd.Categorical.from_codes(code, categories=outcomes["code"].cat.categories),
                          "status": pd.Categorical.from_codes(status, categories=STATUS_NAMES),
-                         "n": counts[present]}, copy=False)
+                         "n": counts[present].astype(np.int32)}, copy=False)
 
 
 def _shifted(frame: pd.DataFrame, offset: int) -> pd.DataFrame:
@@ -222,7 +225,7 @@ def check_in_chunks(chunks: list[list[Path]], rules: dict, fail_on: str = "error
         return None
     table = _keys_table(kept.keys)
     kept.keys.clear()
-    raw_rows = np.full(len(table), -1, dtype=np.int64)
+    raw_rows = np.full(len(table), -1, dtype=np.int32 if len(table) < 2**31 else np.int64)
     listed = np.concatenate(kept.raw_idx) if kept.raw_idx else np.zeros(0, dtype=np.int64)
     raw_rows[listed] = np.arange(len(listed))
     results = _by_rule(kept.results, categories)

@@ -135,6 +135,9 @@ def _header_texts(report: Report) -> list[str]:
     return pc.binary_join_element_wise(*pieces, "}", "").to_pylist()
 
 
+SOURCES_AT_ONCE = 5_000  # texts of sources made and written at a time: an archive has 10^5 of them
+
+
 def _source_chunks(report: Report, results: str, indent: str, chunk: int) -> Iterator[tuple[int, int, list[str]]]:
     """The JSON texts of every (date, source) in order, in runs of sources with about ``chunk`` listed
     results between them: (first source, end, texts). Memory stays bounded on an archive."""
@@ -160,10 +163,13 @@ def _source_chunks(report: Report, results: str, indent: str, chunk: int) -> Ite
         listed = ["[]"] * (end - done)  # sources without listed results in between
         for place, body in zip(places, bodies):
             listed[place - done] = "[\n" + indent + body + "\n" + indent[:-1] + "]"
-        yield done, end, [f'{h}, "results": {t}}}' for h, t in zip(heads[done:end], listed)]
+        for start in range(done, end, SOURCES_AT_ONCE):
+            stop = min(end, start + SOURCES_AT_ONCE)
+            yield start, stop, [f'{h}, "results": {t}}}' for h, t in zip(heads[start:stop], listed[start - done:stop - done])]
         done, first = end, last
-    if done < len(heads):
-        yield done, len(heads), [f'{h}, "results": []}}' for h in heads[done:]]
+    for start in range(done, len(heads), SOURCES_AT_ONCE):
+        stop = min(len(heads), start + SOURCES_AT_ONCE)
+        yield start, stop, [f'{h}, "results": []}}' for h in heads[start:stop]]
 
 
 def source_texts(report: Report, results: str = "all", indent: str = "    ",
