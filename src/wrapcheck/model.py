@@ -137,6 +137,11 @@ def labels_at(column: pd.Series, idx: np.ndarray) -> np.ndarray:
     return column.to_numpy(dtype=object)[idx]
 
 
+def _index_type(count: int) -> type:
+    """The integer type that numbers ``count`` things: int32 unless that is too narrow."""
+    return np.int32 if count < 2**31 else np.int64
+
+
 def _unique_sorted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(values, return_inverse=True)`` by hashing, then sorting only the few distinct values
     (np.unique sorts all 10^6+ of an archive's rows). Small non-negative integers (a row's date and
@@ -146,7 +151,7 @@ def _unique_sorted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if low >= 0 and high < 4 * len(values) + 1024:
             seen = np.zeros(high + 1, dtype=bool)
             seen[values] = True
-            rank = np.cumsum(seen) - 1
+            rank = (np.cumsum(seen) - 1).astype(_index_type(high + 1))  # int32 codes: half of 10^7 int64
             return np.flatnonzero(seen).astype(values.dtype), rank[values]
     codes, uniques = pd.factorize(values)
     order = np.argsort(uniques, kind="stable")
@@ -163,7 +168,7 @@ def _sorted_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         used = np.unique(codes)
         labels = np.where(used >= 0, categories[np.maximum(used, 0)], "")  # -1: missing, read as ""
         values, rank = np.unique(labels.astype(str), return_inverse=True)
-        by_code = np.zeros(len(categories) + 1, dtype=np.int64)
+        by_code = np.zeros(len(categories) + 1, dtype=_index_type(len(values)))
         by_code[used] = rank.reshape(-1)  # code -1 lands in the last place, as it reads it
         return by_code[codes], values.astype(object)
     codes, values = pd.factorize(column.astype(str).to_numpy(dtype=object), sort=True)
@@ -313,8 +318,12 @@ class Report:
         d_codes, dates = _sorted_codes(self.table["date"])
         s_codes, sources = _sorted_codes(self.table["source"])
         width = max(len(sources), 1)
-        combined = d_codes * width + s_codes
+        combined = d_codes.astype(_index_type(len(dates) * width), copy=False)
+        combined *= width  # in place: 10^7 rows make each of these arrays 40-80 MB
+        combined += s_codes
+        del d_codes, s_codes
         uniques, codes = _unique_sorted(combined)
+        del combined
         pair_date, pair_source = uniques // width, uniques % width
         pairs = list(zip(dates[pair_date].tolist(), sources[pair_source].tolist()))
         return codes.reshape(-1), pairs, pair_date, pair_source, dates, sources
@@ -348,7 +357,7 @@ class Report:
         if keep is not None:
             res = res[keep]
         idx = res["idx"].to_numpy()
-        key = codes[idx]
+        key = codes[idx].astype(np.int64)
         rule = res["code"].cat.codes.to_numpy().astype(np.int64)  # categories are in rule order
         n_rows, n_rules = (int(idx.max()) + 1 if len(idx) else 1), len(res["code"].cat.categories) + 1
         order = np.argsort((key * n_rows + idx) * n_rules + rule, kind="stable")  # one int64 sort key

@@ -22,12 +22,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from wrapcheck.loader import load
+from wrapcheck.loader import arrow_text, load
 from wrapcheck.model import STATUS_NAMES, Report, status_numbers
 
 CHUNK_BYTES = 16 * 2**20  # of session files per chunk: ~250,000 rows of a typical archive
-REPORT_KEYS = ("date", "source", "instrument", "_row", "_file")  # what reporters read of the table
 
 
 def plan_chunks(files: list[Path], chunk_bytes: int = CHUNK_BYTES) -> list[list[Path]]:
@@ -79,15 +80,63 @@ def _date_range(table: pd.DataFrame) -> tuple[str | None, str | None]:
     return (min(values), max(values)) if values else (None, None)
 
 
+class _Growing:
+    """An array appended to chunk by chunk, in one block that doubles when full. Blocks are at least
+    33 MiB, which the C allocator maps apart from its heap (glibc maps anything over 32 MiB) and the
+    kernel backs only where written: the chunks' own arrays, freed in the heap, are then reused whole.
+    Kept in many small arrays instead, between a chunk's blocks, they pinned the heap: 10^7 rows grew by
+    20 MiB a chunk for 4 MiB of data."""
+
+    MIN_BYTES = 33 * 2**20
+
+    def __init__(self, dtype):
+        self.data = np.empty(0, dtype=dtype)
+        self.size = 0
+
+    def extend(self, values: np.ndarray) -> None:
+        need = self.size + len(values)
+        if need > len(self.data):
+            grown = np.empty(max(2 * need, self.MIN_BYTES // self.data.itemsize + 1), dtype=self.data.dtype)
+            grown[:self.size] = self.data[:self.size]
+            self.data = grown
+        self.data[self.size:need] = values
+        self.size = need
+
+    def array(self) -> np.ndarray:
+        return self.data[:self.size]
+
+
+class _Labels:
+    """A categorical column appended to chunk by chunk: each chunk's categories numbered once for all."""
+
+    def __init__(self):
+        self.number: dict = {}
+        self.codes = _Growing(np.int8)
+
+    def extend(self, column: pd.Series) -> None:
+        column = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
+        numbers = [self.number.setdefault(c, len(self.number)) for c in column.cat.categories]
+        dtype = np.min_scalar_type(-len(self.number))  # the narrowest signed type (codes of 10^7 rows)
+        if dtype.itemsize > self.codes.data.itemsize:
+            self.codes.data = self.codes.data.astype(dtype)
+        self.codes.extend(np.array(numbers + [-1], dtype=dtype)[column.cat.codes.to_numpy()])  # -1: missing
+
+    def categorical(self) -> pd.Categorical:
+        return pd.Categorical.from_codes(self.codes.array(), categories=pd.Index(list(self.number), dtype=object))
+
+
 @dataclass
 class _Kept:
-    """What the report needs of the chunks checked so far, chunk by chunk."""
+    """What the report needs of the chunks checked so far: the row keys and the outcome counts in
+    growing columns (_Growing), the few listed results and their cells chunk by chunk."""
 
-    keys: list[pd.DataFrame] = field(default_factory=list)  # REPORT_KEYS of every row
+    keys: dict = field(default_factory=lambda: {"date": _Labels(), "source": _Labels(), "instrument": _Labels(),
+                                                 "_row": _Growing(np.int32), "_file": _Labels()})
+    counts: dict = field(default_factory=lambda: {"idx": _Growing(np.int64), "code": _Growing(np.int8),
+                                                   "status": _Growing(np.int8), "n": _Growing(np.int32)})
     raw: list[pd.DataFrame] = field(default_factory=list)  # cells of the rows whose results are listed
     raw_idx: list[np.ndarray] = field(default_factory=list)  # those rows' numbers in the archive
     results: list[pd.DataFrame] = field(default_factory=list)
-    outcomes: list[pd.DataFrame] = field(default_factory=list)
     briefs: list[pd.DataFrame] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -95,25 +144,42 @@ class _Kept:
 
     def add(self, report: Report) -> None:
         offset, n = self.rows, len(report.table)
-        keys = report.table[[c for c in REPORT_KEYS if c in report.table.columns]].reset_index(drop=True)
-        if "_row" in keys.columns and len(keys) and keys["_row"].max() < 2**31:
-            keys["_row"] = keys["_row"].astype(np.int32)  # a file's row number: half the bytes of 10^6 int64
-        self.keys.append(keys)
+        for column, kept in self.keys.items():
+            if isinstance(kept, _Labels):
+                kept.extend(report.table[column])
+            else:
+                values = report.table[column].to_numpy()
+                if len(values) and values.max() > np.iinfo(kept.data.dtype).max:
+                    kept.data = kept.data.astype(np.int64)
+                kept.extend(values)
+        for column, values in _counted(report, offset).items():
+            self.counts[column].extend(values)
         listed = np.unique(report.results["idx"].to_numpy())
-        self.raw.append(report.raw.take(listed).reset_index(drop=True))
+        taken = pa.array(listed)
+        self.raw.append(pa.table({c: pc.take(arrow_text(report.raw[c]), taken) for c in report.raw.columns}))
         self.raw_idx.append(listed + offset)
-        self.results.append(_shifted(report.results, offset))
-        self.outcomes.append(_counted(report, offset))
+        listed_only = report.outcomes is not None  # else every result is listed: nothing small to pin
+        self.results.append(_in_arrow(_shifted(report.results, offset)) if listed_only else _shifted(report.results, offset))
         if report.briefs is not None:
-            self.briefs.append(_shifted(report.briefs, offset))
+            self.briefs.append(_in_arrow(_shifted(report.briefs, offset)))
         self.files += report.files
         self.notes += report.notes
         self.rows += n
 
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame({c: kept.categorical() if isinstance(kept, _Labels) else kept.array() for c, kept in self.keys.items()},
+                            copy=False)
 
-def _counted(report: Report, offset: int) -> pd.DataFrame:
-    """A chunk's outcomes as counts: one row per (date, source, rule, status) that has results, with
-    ``n`` results and a row of that (date, source) as ``idx``. Every count and verdict is made of these
+    def outcomes(self, categories: list[str]) -> pd.DataFrame:
+        arrays = {c: kept.array() for c, kept in self.counts.items()}
+        return pd.DataFrame({"idx": arrays["idx"], "code": pd.Categorical.from_codes(arrays["code"], categories=categories),
+                             "status": pd.Categorical.from_codes(arrays["status"], categories=STATUS_NAMES),
+                             "n": arrays["n"]}, copy=False)
+
+
+def _counted(report: Report, offset: int) -> dict[str, np.ndarray]:
+    """A chunk's outcomes as counts: one per (date, source, rule, status) that has results, with ``n``
+    results and a row of that (date, source) as ``idx``. Every count and verdict is made of these
     (Report._tally); 10^6 rows and 22 rules have 22 million outcomes, 240 MiB kept one by one."""
     outcomes = report.all_outcomes()
     pair_of_row, pairs = report._source_keys
@@ -126,10 +192,31 @@ def _counted(report: Report, offset: int) -> pd.DataFrame:
     code, status = np.divmod(rest, len(STATUS_NAMES))
     first_row = np.empty(len(pairs), dtype=np.int64)
     first_row[pair_of_row[::-1]] = np.arange(len(pair_of_row) - 1, -1, -1)  # the last write wins: the first row
-    return pd.DataFrame({"idx": first_row[pair] + offset,
-                         "code": pd.Categorical.from_codes(code, categories=outcomes["code"].cat.categories),
-                         "status": pd.Categorical.from_codes(status, categories=STATUS_NAMES),
-                         "n": counts[present].astype(np.int32)}, copy=False)
+    return {"idx": first_row[pair] + offset, "code": code, "status": status, "n": counts[present]}
+
+
+def _trim_heap() -> None:
+    """Hand the freed pages of a chunk back to the system (glibc's malloc_trim). What is kept of each
+    chunk lies among the blocks its table and rules freed, and the next chunk's arrays do not fit
+    those holes: 10^7 rows grew by 20 MiB a chunk for 4 MiB kept. Elsewhere than glibc: nothing."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _in_arrow(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its text columns in Arrow: kept as Python strings, a chunk's few thousand messages
+    each pinned a block of the interpreter's small-object memory among the chunk's freed millions (10^7
+    rows: +5 MiB a chunk). They become Python strings again, all together, when the chunks are merged."""
+    frame = frame.copy(deep=False)
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            frame[column] = pd.Series(pd.arrays.ArrowExtensionArray(pa.array(frame[column].to_numpy(), type=pa.large_string(), from_pandas=True)),
+                                      index=frame.index, copy=False)
+    return frame
 
 
 def _shifted(frame: pd.DataFrame, offset: int) -> pd.DataFrame:
@@ -160,6 +247,9 @@ def _by_rule(pieces: list[pd.DataFrame], categories: list[str]) -> pd.DataFrame:
             columns[column] = pd.Categorical.from_codes(
                 np.concatenate([pieces[k]["status"].cat.codes.to_numpy()[a:b] for _, k, a, b in spans]),
                 categories=first.cat.categories)
+        elif isinstance(pieces[0][column].dtype, pd.ArrowDtype):  # text kept in Arrow: Python strings again
+            joined = pa.chunked_array([pieces[k][column].array._pa_array.slice(a, b - a) for _, k, a, b in spans], type=pa.large_string())
+            columns[column] = pd.Series(joined.to_numpy(), dtype=object, copy=False)
         else:
             dtype = pieces[0][column].dtype
             columns[column] = pd.Series(np.concatenate([pieces[k][column].to_numpy()[a:b] for _, k, a, b in spans]),
@@ -167,26 +257,12 @@ def _by_rule(pieces: list[pd.DataFrame], categories: list[str]) -> pd.DataFrame:
     return pd.DataFrame(columns, copy=False)
 
 
-def _keys_table(pieces: list[pd.DataFrame]) -> pd.DataFrame:
-    """The row keys of every chunk as one table (categories united, not widened to text)."""
-    from pandas.api.types import union_categoricals
-
-    out = {}
-    for column in pieces[0].columns:
-        values = [p[column] for p in pieces]
-        if all(isinstance(v.dtype, pd.CategoricalDtype) for v in values):
-            out[column] = pd.Series(union_categoricals(values), copy=False)
-        else:
-            out[column] = pd.Series(np.concatenate([v.to_numpy() for v in values]), copy=False)
-    return pd.DataFrame(out, copy=False)
-
-
-def _cells(pieces: list[pd.DataFrame]) -> pd.DataFrame:
+def _cells(pieces: list[pa.Table]) -> pd.DataFrame:
     """The listed rows' cells as written, as text (a column a chunk lacks is blank, as in one table)."""
-    columns = list(dict.fromkeys(c for p in pieces for c in p.columns))
+    columns = list(dict.fromkeys(c for p in pieces for c in p.column_names))
     out = {}
     for c in columns:
-        parts = [p[c].astype(object).to_numpy() if c in p.columns else np.full(len(p), "", dtype=object) for p in pieces]
+        parts = [p[c].to_numpy() if c in p.column_names else np.full(p.num_rows, "", dtype=object) for p in pieces]
         out[c] = pd.Series(np.concatenate(parts) if parts else np.zeros(0, dtype=object), dtype=object, copy=False)
     return pd.DataFrame(out, copy=False)
 
@@ -221,24 +297,17 @@ def check_in_chunks(chunks: list[list[Path]], rules: dict, fail_on: str = "error
         categories = list(report.results["code"].cat.categories)
         kept.add(report)
         del loaded, report
+        _trim_heap()
     if categories is None:
         return None
-    table = _keys_table(kept.keys)
-    kept.keys.clear()
+    table = kept.table()
     raw_rows = np.full(len(table), -1, dtype=np.int32 if len(table) < 2**31 else np.int64)
     listed = np.concatenate(kept.raw_idx) if kept.raw_idx else np.zeros(0, dtype=np.int64)
     raw_rows[listed] = np.arange(len(listed))
     results = _by_rule(kept.results, categories)
-    outcomes = None
-    if detail is not None:
-        outcomes = pd.DataFrame({
-            "idx": np.concatenate([o["idx"].to_numpy() for o in kept.outcomes]),
-            "code": pd.Categorical.from_codes(np.concatenate([o["code"].cat.codes.to_numpy() for o in kept.outcomes]), categories=categories),
-            "status": pd.Categorical.from_codes(np.concatenate([o["status"].cat.codes.to_numpy() for o in kept.outcomes]), categories=STATUS_NAMES),
-            "n": np.concatenate([o["n"].to_numpy() for o in kept.outcomes])}, copy=False)
-        kept.outcomes.clear()
-        if int(outcomes["n"].sum()) == len(results):
-            outcomes = None  # every result kept in detail, as run() leaves it
+    outcomes = kept.outcomes(categories) if detail is not None else None
+    if outcomes is not None and int(outcomes["n"].sum()) == len(results):
+        outcomes = None  # every result kept in detail, as run() leaves it
     briefs = _by_rule(kept.briefs, categories) if kept.briefs else None
     return Report(files=kept.files, table=table, raw=_cells(kept.raw), results=results, rules=rules,
                   outcomes=outcomes, briefs=briefs, fail_on=fail_on, notes=kept.notes, raw_rows=raw_rows)
