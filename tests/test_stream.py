@@ -134,3 +134,31 @@ def test_html_reports_check_the_archive_whole(archives, tmp_path, monkeypatch):
     CliRunner().invoke(app, ["validate", str(ROOT / "fixtures" / "2026-01-06.csv"), "--reports", str(tmp_path), "--html"])
     CliRunner().invoke(app, ["validate", str(ROOT / "fixtures" / "2026-01-06.csv"), "--reports", str(tmp_path)])
     assert seen == [None, 16 * 2**20]
+
+
+def test_growing_columns_keep_every_value_and_widen_their_codes():
+    from wrapcheck.stream import _Growing, _Labels
+    import pandas as pd
+
+    grown = _Growing(np.int32)
+    pieces = [np.arange(n, dtype=np.int32) for n in (0, 5, 3_000_000, 7)]
+    for piece in pieces:
+        grown.extend(piece)
+    assert np.array_equal(grown.array(), np.concatenate(pieces)) and grown.data.nbytes >= _Growing.MIN_BYTES
+    labels = _Labels()
+    chunks = [pd.Series(pd.Categorical([f"s{i}" for i in range(k, k + 100)] + [None])) for k in (0, 50, 150)]
+    for chunk in chunks:
+        labels.extend(chunk)
+    merged = labels.categorical()
+    assert merged.codes.dtype == np.int16  # 250 names: the int8 codes of the first chunks widened
+    assert list(pd.Series(merged).astype(object).where(pd.notna(merged), None)) == \
+        [v for c in chunks for v in c.astype(object).where(c.notna(), None)]
+
+
+def test_json_headers_made_in_slices_equal_those_made_at_once(archives):
+    from wrapcheck.reporters.columnar import _header_texts
+
+    report = validate_paths(archives / "per-source", detail=("fail", "error"))
+    whole = _header_texts(report)
+    assert len(whole) > 400
+    assert [h for start in range(0, len(whole), 97) for h in _header_texts(report, start, start + 97)] == whole

@@ -208,8 +208,8 @@ class Report:
     """Everything one validation run found. ``results`` is columnar: one row per Result."""
 
     files: list[str]
-    table: pd.DataFrame  # the loaded session rows (see loader.py)
-    raw: pd.DataFrame  # the same rows' cells as written
+    table: pd.DataFrame  # the loaded session rows (see loader.py); checked in chunks: their keys only (stream.py)
+    raw: pd.DataFrame  # the same rows' cells as written (checked in chunks: those of listed results, see raw_rows)
     results: pd.DataFrame  # columns: idx, code, status, observed, expected, difference, tolerance, message
     rules: dict[str, Any]  # code -> Rule
     fail_on: str = "error"
@@ -283,7 +283,7 @@ class Report:
 
     def _status_codes(self) -> np.ndarray:
         """Each result's status as its number in :class:`Status` order."""
-        return self._kept("status", lambda: status_numbers(self.all_outcomes()["status"]).astype(np.int64))
+        return self._kept("status", lambda: status_numbers(self.all_outcomes()["status"]))  # int8: 10^7 of them
 
     def status_counts(self) -> dict[str, int]:
         counts = self._tally(self._status_codes(), len(Status)).tolist()
@@ -420,11 +420,12 @@ class Report:
         key = codes[self.all_outcomes()["idx"].to_numpy()]
         status = self._status_codes()
         n = len(pairs)
-        counts = self._tally(key * 4 + status, 4 * n).reshape(n, 4)
+        counts = self._tally((key if 4 * n < 2**31 else key.astype(np.int64)) * 4 + status, 4 * n).reshape(n, 4)
         failing = self.failing_mask()
         warned = (status == 1) & ~failing
-        any_failing = np.bincount(key, weights=failing, minlength=n) > 0
-        any_warned = np.bincount(key, weights=warned, minlength=n) > 0
+        any_failing, any_warned = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        any_failing[key[failing]] = True  # (a bincount weighted by them made a float per result)
+        any_warned[key[warned]] = True
         present = np.flatnonzero(counts.sum(axis=1) > 0)
         verdicts = np.where(any_failing, Verdict.FAIL.value, np.where(any_warned, Verdict.WARN.value, Verdict.PASS.value))
         return present, verdicts[present].astype(object), counts[present]

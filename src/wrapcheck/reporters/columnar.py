@@ -121,10 +121,11 @@ def result_lines(report: Report, res: pd.DataFrame) -> pa.Array:
     return pc.take(pa.concat_arrays(lines), pa.array(order))
 
 
-def _header_texts(report: Report) -> list[str]:
-    """``json.dumps(header)`` without its closing brace for every source's header (date, source, verdict,
-    counts), in order, built in bulk: an archive has tens of thousands of sources."""
+def _header_texts(report: Report, start: int = 0, stop: int | None = None) -> list[str]:
+    """``json.dumps(header)`` without its closing brace for the headers (date, source, verdict, counts) of
+    sources ``start`` to ``stop`` in order, built in bulk: an archive has 10^4-10^6 sources."""
     present, verdicts, counts = report._source_counts()
+    present, verdicts, counts = present[start:stop], verdicts[start:stop], counts[start:stop]
     if not len(present):
         return []
     _, _, pair_date, pair_source, dates, sources = report._source_index
@@ -143,7 +144,7 @@ def _source_chunks(report: Report, results: str, indent: str, chunk: int) -> Ite
     results between them: (first source, end, texts). Memory stays bounded on an archive."""
     res, starts = report._ordered(RESULT_SETS[results])
     present = report._source_counts()[0]  # pair numbers, in order
-    heads = _header_texts(report)
+    n_sources = len(present)
     pair_of_row = report._source_keys[0]
     bounds = np.r_[starts, len(res)].astype(np.int64)
     done = 0  # sources emitted
@@ -165,11 +166,12 @@ def _source_chunks(report: Report, results: str, indent: str, chunk: int) -> Ite
             listed[place - done] = "[\n" + indent + body + "\n" + indent[:-1] + "]"
         for start in range(done, end, SOURCES_AT_ONCE):
             stop = min(end, start + SOURCES_AT_ONCE)
-            yield start, stop, [f'{h}, "results": {t}}}' for h, t in zip(heads[start:stop], listed[start - done:stop - done])]
+            heads = _header_texts(report, start, stop)
+            yield start, stop, [f'{h}, "results": {t}}}' for h, t in zip(heads, listed[start - done:stop - done])]
         done, first = end, last
-    for start in range(done, len(heads), SOURCES_AT_ONCE):
-        stop = min(len(heads), start + SOURCES_AT_ONCE)
-        yield start, stop, [f'{h}, "results": []}}' for h in heads[start:stop]]
+    for start in range(done, n_sources, SOURCES_AT_ONCE):
+        stop = min(n_sources, start + SOURCES_AT_ONCE)
+        yield start, stop, [f'{h}, "results": []}}' for h in _header_texts(report, start, stop)]
 
 
 def source_texts(report: Report, results: str = "all", indent: str = "    ",
