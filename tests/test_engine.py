@@ -227,3 +227,24 @@ def test_grouped_pairs_every_row_with_every_row_of_its_group():
     assert list(zip(left.tolist(), right.tolist())) == [
         (0, 0), (0, 2), (0, 3), (1, 1), (1, 4), (2, 0), (2, 2), (2, 3),
         (3, 0), (3, 2), (3, 3), (4, 1), (4, 4), (5, 5)]
+
+
+def test_pairs_made_a_run_of_groups_at_a_time_are_every_pair():
+    """X001 and the history consensus pair a figure's reports a run of groups at a time (rules.pair_batches);
+    together the runs hold every pair Grouped.pairs() makes, and each run stays within its bound."""
+    import numpy as np
+
+    from wrapcheck.rules import Grouped, pair_batches
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        group = rng.integers(0, int(rng.integers(1, 60)), int(rng.integers(0, 400)))
+        bound = int(rng.integers(1, 3000))
+        runs = list(pair_batches(group, bound))
+        assert all(len(left) <= bound or len(np.unique(group[left])) == 1 for left, _ in runs)
+        assert all((np.diff(left) >= 0).all() for left, _ in runs)
+        left = np.concatenate([r[0] for r in runs]) if runs else np.zeros(0, dtype=int)
+        right = np.concatenate([r[1] for r in runs]) if runs else np.zeros(0, dtype=int)
+        order = np.lexsort((right, left))
+        expected = Grouped(group).pairs()
+        assert np.array_equal(left[order], expected[0]) and np.array_equal(right[order], expected[1])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wrapcheck.rules import FLOAT_GUARD, Grouped, intervals_meet
+from wrapcheck.rules import FLOAT_GUARD, intervals_meet, pair_batches
 
 RECORD_FIELDS = ("close", "change_level", "change_pct", "individual_net", "foreign_net", "institution_net",
                  "advancers", "decliners")
@@ -96,11 +96,13 @@ def _agreed(table: pd.DataFrame, group: np.ndarray, field: str, n: int) -> tuple
     if not consistent.all():
         odd = ~consistent
         rest = pd.DataFrame({"value": value[odd], "hw": hw[odd], "group": group[odd]})
-        left, right = Grouped(group[odd]).pairs()  # every report with every report of its group, itself included
-        v, h = value[odd], hw[odd]
-        pairs = rest.iloc[left].reset_index(drop=True)
-        pairs["ok"] = np.abs(v[left] - v[right]) <= h[left] + h[right] + FLOAT_GUARD(v[left])
-        agree_count = pairs.groupby(["group", "value", "hw"], sort=False)["ok"].sum().reset_index()
+        v, h, g = value[odd], hw[odd], group[odd]
+        counted = []  # every report with every report of its group, itself included: a run of groups at a time
+        for left, right in pair_batches(g):
+            pairs = pd.DataFrame({"value": v[left], "hw": h[left], "group": g[left],
+                                  "ok": np.abs(v[left] - v[right]) <= h[left] + h[right] + FLOAT_GUARD(v[left])})
+            counted.append(pairs.groupby(["group", "value", "hw"], sort=False)["ok"].sum().reset_index())
+        agree_count = pd.concat(counted, ignore_index=True)  # each group's values in the order of its reports
         sizes = rest.groupby("group").size()
         agree_count["n"] = agree_count["group"].map(sizes).to_numpy()
         best = agree_count.sort_values(["group", "ok", "hw"], ascending=[True, False, True]).drop_duplicates("group")

@@ -285,6 +285,29 @@ class Grouped:
         return self.reduce(np.maximum, lo) <= self.reduce(np.minimum, hi)
 
 
+PAIRS_AT_ONCE = 1 << 21  # pairs made at a time: a figure reported by 139 sources has 19,321
+
+
+def pair_batches(group: np.ndarray, max_pairs: int = PAIRS_AT_ONCE):
+    """Grouped(group).pairs() a run of whole groups at a time, each run with at most ``max_pairs`` pairs
+    (or one group): (left, right) row numbers, left ascending and each row's partners in row order.
+    Together the runs give every pair of pairs(); memory stays bounded however many sources report a
+    figure (pairs grow as the square of a group: at 139 sources a figure, X001 took 2.4 GB at once)."""
+    grouped = Grouped(group)
+    if not len(grouped.sizes):
+        return
+    pairs_before = np.r_[0, np.cumsum(grouped.sizes.astype(np.int64) ** 2)]  # in the groups before each group
+    ends = np.r_[grouped.starts[1:], len(grouped.order)]
+    start, n_groups = 0, len(grouped.sizes)
+    while start < n_groups:
+        stop = int(np.searchsorted(pairs_before, pairs_before[start] + max_pairs, side="right")) - 1
+        stop = min(max(stop, start + 1), n_groups)  # one group at least, however big
+        rows = np.sort(grouped.order[grouped.starts[start]:ends[stop - 1]])
+        left, right = Grouped(group[rows]).pairs()
+        yield rows[left], rows[right]
+        start = stop
+
+
 def intervals_meet(group: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Per row: do all intervals [lo, hi] of its group share a common point (Grouped.intervals_meet)?"""
     grouped = Grouped(group)
