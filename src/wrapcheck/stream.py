@@ -119,7 +119,7 @@ class _Labels:
     def extend(self, column: pd.Series) -> None:
         column = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
         numbers = [self.number.setdefault(c, len(self.number)) for c in column.cat.categories]
-        dtype = np.min_scalar_type(-len(self.number))  # the narrowest signed type (codes of 10^7 rows)
+        dtype = np.min_scalar_type(-max(len(self.number), 1))  # the narrowest signed type (codes of 10^7 rows)
         if dtype.itemsize > self.codes.data.itemsize:
             self.codes.data = self.codes.data.astype(dtype)
         self.codes.extend(np.array(numbers + [-1], dtype=dtype)[column.cat.codes.to_numpy()])  # -1: missing
@@ -137,7 +137,7 @@ class _Kept:
                                                  "_row": _Growing(np.int32), "_file": _Labels()})
     counts: dict = field(default_factory=lambda: {"idx": _Growing(np.int64), "code": _Growing(np.int8),
                                                    "status": _Growing(np.int8), "n": _Growing(np.int32)})
-    raw: list[pd.DataFrame] = field(default_factory=list)  # cells of the rows whose results are listed
+    raw: list[pa.Table] = field(default_factory=list)  # cells of the rows whose results are listed
     raw_idx: list[np.ndarray] = field(default_factory=list)  # those rows' numbers in the archive
     results: list[pd.DataFrame] = field(default_factory=list)
     briefs: list[pd.DataFrame] = field(default_factory=list)
