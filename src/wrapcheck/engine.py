@@ -378,6 +378,19 @@ def warm_up(rules: dict[str, Rule], files: list[Path]) -> threading.Thread | Non
     return thread
 
 
+def _bigger_than(files: list[Path], size: int) -> bool:
+    """Do ``files`` hold more than ``size`` bytes? (Stats files until they do.)"""
+    total = 0
+    for path in files:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue  # the loader words the problem
+        if total > size:
+            return True
+    return False
+
+
 def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", history=None, reference=None,
                    encoding: str | None = None, progress=None, session: str | None = None, engine: str = "local",
                    gx_docs: Path | None = None, scheduler: str | None = None, detail: tuple[str, ...] | None = None,
@@ -404,8 +417,8 @@ def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", hist
         return history_loaded, reference_loaded
 
     notes = []
-    if chunk_bytes and engine == "local":
-        from wrapcheck.stream import check_in_chunks, plan_chunks
+    if chunk_bytes and engine == "local" and len(files) > 1 and _bigger_than(files, chunk_bytes):
+        from wrapcheck.stream import check_in_chunks, plan_chunks  # (not imported for one file: the CI gate)
 
         chunks = plan_chunks(files, chunk_bytes)
         if len(chunks) > 1:
