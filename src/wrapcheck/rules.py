@@ -7,7 +7,9 @@ of what is missing, every row that lacks them, and calls :meth:`Rule.check` once
 that has them: rules are vectorized over the whole table, never a Python loop per row over numbers.
 Those rows carry the row keys (loader.ROW_KEYS: file, row, date, source, instrument, kind, market) and
 the declared fields (``also_reads`` too) with their half-widths ``<field>__hw``: a rule reads what it
-declares, and the whole table is ``ctx.table``.
+declares, and the whole table is ``ctx.table`` (an archive checked in chunks: a chunk of whole
+sessions, stream.py). Other sessions are read through the consensus record (``ctx.record_of``,
+``ctx.history``) by rules that declare ``reads_history``: the record of earlier chunks reaches them.
 
 ``check`` returns a frame indexed like (a subset of) its input with the columns of :data:`OUTCOME`.
 A row the rule leaves out of its answer becomes an *error* result: nothing passes silently.
