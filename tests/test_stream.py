@@ -162,3 +162,18 @@ def test_json_headers_made_in_slices_equal_those_made_at_once(archives):
     whole = _header_texts(report)
     assert len(whole) > 400
     assert [h for start in range(0, len(whole), 97) for h in _header_texts(report, start, start + 97)] == whole
+
+
+def test_a_folder_of_files_per_session_and_source_is_cut_between_sessions(archives, tmp_path):
+    """One folder of DATE_SOURCE.csv files, bigger than a chunk: a cut between two files of a session
+    would put that session in two chunks (and the archive would be checked whole)."""
+    for f in discover([archives / "per-source"]):
+        (tmp_path / f"{f.parent.name}_{f.stem}.csv").write_bytes(f.read_bytes())
+    files = discover([tmp_path])
+    chunk = sum(f.stat().st_size for f in files) // 7
+    chunks = plan_chunks(files, chunk)
+    assert len(chunks) >= 5 and all(len({f.name[:10] for f in c} & {f.name[:10] for f in d}) == 0 for c, d in zip(chunks, chunks[1:]))
+    chunked = validate_paths(tmp_path, chunk_bytes=chunk, detail=("fail", "error"), brief=("skip",))
+    whole = validate_paths(tmp_path, detail=("fail", "error"), brief=("skip",))
+    assert chunked.raw_rows is not None
+    assert _outputs(chunked, "failures") == _outputs(whole, "failures")

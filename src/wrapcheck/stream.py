@@ -19,6 +19,7 @@ archive is checked whole.
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,15 +38,21 @@ CHUNK_BYTES = 16 * 2**20  # of session files per chunk: ~250,000 rows of a typic
 def plan_chunks(files: list[Path], chunk_bytes: int = CHUNK_BYTES) -> list[list[Path]]:
     """Consecutive files in chunks of about ``chunk_bytes``. A folder's files stay in one chunk when the
     folder fits (an archive kept as a folder per session keeps each session whole); a folder bigger
-    than a chunk is cut between files. An unreadable size counts as nothing: the loader words it."""
+    than a chunk is cut between files, but not between consecutive files whose names give the same
+    date (a session kept as a file per source). An unreadable size counts as nothing: the loader words it."""
     units: list[list[tuple[Path, int]]] = []
     folder: list[tuple[Path, int]] = []
 
     def close_folder() -> None:
         if sum(size for _, size in folder) <= chunk_bytes:
             units.append(list(folder))
-        else:
-            units.extend([entry] for entry in folder)
+        else:  # cut between files, but not between files named for the same session (2026-01-06_yonhap.csv)
+            for entry in folder:
+                day = _named_date(entry[0].name)
+                if units and day is not None and _named_date(units[-1][-1][0].name) == day and units[-1][-1][0].parent == entry[0].parent:
+                    units[-1].append(entry)
+                else:
+                    units.append([entry])
         folder.clear()
 
     for path in files:
@@ -69,6 +76,15 @@ def plan_chunks(files: list[Path], chunk_bytes: int = CHUNK_BYTES) -> list[list[
             chunks.append([p for p, _ in unit])
             size = unit_size
     return chunks
+
+
+_NAMED_DATE = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
+
+
+def _named_date(name: str) -> str | None:
+    """The session a file's name gives (2026-01-06 or 20260106), if any."""
+    found = _NAMED_DATE.search(name)
+    return "-".join(found.groups()) if found else None
 
 
 def _date_range(table: pd.DataFrame) -> tuple[str | None, str | None]:
