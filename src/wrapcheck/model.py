@@ -216,7 +216,8 @@ class Report:
     notes: list[str] = field(default_factory=list)  # file-level notes, e.g. unchecked extra columns
     record: pd.DataFrame | None = None  # the history consensus, when a rule needed it (for charts)
     # idx, code and status of every result, when ``results`` keeps the details of some statuses only
-    # (engine.run's ``detail``: an archive audit listing failures keeps its millions of passes as counts)
+    # (engine.run's ``detail``: an archive audit listing failures keeps its millions of passes as counts);
+    # checked in chunks, one row per (date, source, rule, status) with ``n``, the results it stands for
     outcomes: pd.DataFrame | None = None
     # idx, code, status and message of results kept for their messages only (engine.run's ``brief``: the
     # skips a per-source report groups by reason, millions on an archive, without their other columns)
