@@ -87,7 +87,7 @@ class SourcesAgree(Rule):
                                   for i in range(4))
         order = np.lexsort((right, left))  # the pairs in row order, each row's partners in row order
         left, right, diff, tol = left[order], right[order], diff[order], tol[order]
-        ok = np.zeros(len(left), dtype=bool)
+        ok = np.zeros(len(left), dtype=bool)  # the pairs kept are those that disagree
         # In the majority: this value and those agreeing with it are more than half of the reporters.
         disagree = agreeing < others
         failing = disagree & ~((agreeing + 1) * 2 > others + 1)
