@@ -177,3 +177,23 @@ def test_a_folder_of_files_per_session_and_source_is_cut_between_sessions(archiv
     whole = validate_paths(tmp_path, detail=("fail", "error"), brief=("skip",))
     assert chunked.raw_rows is not None
     assert _outputs(chunked, "failures") == _outputs(whole, "failures")
+
+
+def test_chunks_with_official_reference_files_give_the_results_of_the_whole_archive(archives, tmp_path):
+    """--reference files win the consensus record where they report (O001 compares with them, H001 reads
+    the record): loaded once, they reach every chunk as they reach the whole table."""
+    import pandas as pd
+
+    files = discover([archives / "ranges"])
+    official = pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False) for f in files[::3]], ignore_index=True)
+    official = official[official["source"] == "wire-0"].assign(source="krx")
+    official.iloc[::7, official.columns.get_loc("close")] = "1234.56"  # the official close differs every 7th row
+    official.to_csv(tmp_path / "official.csv", index=False)
+    chunk = max(f.stat().st_size for f in files) + 1
+    kept = {"detail": ("fail", "error"), "brief": ("skip",)}
+    whole = validate_paths(archives / "ranges", reference=tmp_path / "official.csv", history=ROOT / "fixtures", **kept)
+    chunked = validate_paths(archives / "ranges", reference=tmp_path / "official.csv", history=ROOT / "fixtures",
+                             chunk_bytes=chunk, **kept)
+    failing = whole.results.loc[whole.results["status"] == "fail", "code"].astype(str)
+    assert chunked.raw_rows is not None and (failing == "O001").sum() > 10 and (failing == "H001").sum() > 10
+    assert _outputs(chunked, "failures") == _outputs(whole, "failures")
