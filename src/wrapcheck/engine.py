@@ -355,15 +355,7 @@ def warm_up(rules: dict[str, Rule], files: list[Path]) -> threading.Thread | Non
     prepared = [rule for rule in rules.values() if type(rule).prepare is not Rule.prepare]
     if not prepared:
         return None
-    size = 0
-    for path in files:  # until the threshold: an archive has thousands of files
-        try:
-            size += path.stat().st_size
-        except OSError:
-            continue  # the loader words the problem
-        if size >= WARM_UP_BYTES:
-            break
-    else:
+    if not _reaches(files, WARM_UP_BYTES):
         return None
 
     def prepare_all() -> None:
@@ -378,15 +370,15 @@ def warm_up(rules: dict[str, Rule], files: list[Path]) -> threading.Thread | Non
     return thread
 
 
-def _bigger_than(files: list[Path], size: int) -> bool:
-    """Do ``files`` hold more than ``size`` bytes? (Stats files until they do.)"""
+def _reaches(files: list[Path], size: int) -> bool:
+    """Do ``files`` hold ``size`` bytes or more? (Stats files until they do: an archive has thousands.)"""
     total = 0
     for path in files:
         try:
             total += path.stat().st_size
         except OSError:
             continue  # the loader words the problem
-        if total > size:
+        if total >= size:
             return True
     return False
 
@@ -417,7 +409,7 @@ def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", hist
         return history_loaded, reference_loaded
 
     notes = []
-    if chunk_bytes and engine == "local" and len(files) > 1 and _bigger_than(files, chunk_bytes):
+    if chunk_bytes and engine == "local" and len(files) > 1 and _reaches(files, chunk_bytes + 1):
         from wrapcheck.stream import check_in_chunks, plan_chunks  # (not imported for one file: the CI gate)
 
         chunks = plan_chunks(files, chunk_bytes)
