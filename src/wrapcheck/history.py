@@ -114,6 +114,13 @@ def _agreed(table: pd.DataFrame, group: np.ndarray, field: str, n: int) -> tuple
     return out_value, out_hw, out_origin
 
 
+def after(record: pd.DataFrame, day: str) -> np.ndarray:
+    """Which (instrument, date) pairs of ``record`` are of sessions after ``day`` (ISO text); a pair
+    without a date counts as after (it belongs to no session checked before)."""
+    dates = pd.Series(record.index.get_level_values("date").to_numpy(dtype=object), dtype="string")
+    return (dates > day).fillna(True).to_numpy(dtype=bool)
+
+
 def lookup(record: pd.DataFrame, instruments, dates, field: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(value, half-width, origin) of ``field`` at each (instrument, date); NaN / "" where unknown."""
     index = pd.MultiIndex.from_arrays([np.asarray(instruments, dtype=object), np.asarray(dates, dtype=object)])

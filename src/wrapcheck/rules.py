@@ -95,9 +95,9 @@ class Context:
         known = np.zeros(len(earlier), dtype=bool)
         for f in fields:
             known |= earlier[f + "__from"].notna().to_numpy()
-        dates = pd.Series(frame.index.get_level_values("date").to_numpy(dtype=object), dtype="string")
-        later = (dates > self.earlier_until).fillna(True).to_numpy(dtype=bool)  # a pair without a date: this chunk's
-        return pd.concat([earlier[known], frame[later]])  # look-ups go by label: no need to sort
+        from wrapcheck.history import after
+
+        return pd.concat([earlier[known], frame[after(frame, self.earlier_until)]])  # look-ups go by label: no need to sort
 
     @property
     def record(self) -> pd.DataFrame:

@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from wrapcheck.history import after
 from wrapcheck.loader import arrow_text, load
 from wrapcheck.model import STATUS_NAMES, Report, status_numbers
 
@@ -349,9 +350,7 @@ def check_in_chunks(chunks: list[list[Path]], rules: dict, fail_on: str = "error
             report = run(loaded, rules, fail_on=fail_on, history=history, reference=reference, detail=detail, brief=brief,
                          earlier=(earlier, until) if earlier is not None else None, whole_record=carry and last is not None)
             if carry and last is not None:
-                record = report.record
-                dates = pd.Series(record.index.get_level_values("date").to_numpy(dtype=object), dtype="string")
-                earlier = record[(dates <= last).fillna(False).to_numpy(dtype=bool)]  # later ones: --history only so far
+                earlier = report.record[~after(report.record, last)]  # later ones: --history only so far
             if last is not None:
                 until = last if until is None else max(until, last)
             categories = list(report.results["code"].cat.categories)
