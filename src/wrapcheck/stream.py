@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 from wrapcheck.history import after
 from wrapcheck.loader import arrow_text, load
 from wrapcheck.model import STATUS_NAMES, Report, status_numbers
+from wrapcheck.rules import codes_of
 
 CHUNK_BYTES = 16 * 2**20  # of session files per chunk: ~250,000 rows of a typical archive
 
@@ -90,13 +91,9 @@ def _named_date(name: str) -> str | None:
 
 def _date_range(table: pd.DataFrame) -> tuple[str | None, str | None]:
     """The first and last session (ISO text) among the rows that have one."""
-    dates = table["date"]
-    if isinstance(dates.dtype, pd.CategoricalDtype):
-        used = np.unique(dates.cat.codes.to_numpy())
-        values = np.asarray(dates.cat.categories, dtype=object)[used[used >= 0]]
-    else:
-        values = dates.dropna().unique()
-    values = [str(v) for v in values if str(v)]
+    codes, distinct = codes_of(table["date"])  # the few distinct dates, not every row's
+    used = np.unique(codes)
+    values = [str(v) for v in distinct[used[used >= 0]] if str(v)]
     return (min(values), max(values)) if values else (None, None)
 
 
