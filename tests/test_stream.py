@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from wrapcheck.cli import app
 from wrapcheck.engine import discover, validate_paths
+from wrapcheck.loader import load
 from wrapcheck.reporters import get_reporter
 from wrapcheck.reporters.columnar import document_text
 from wrapcheck.stream import plan_chunks
@@ -93,12 +94,62 @@ def test_plan_keeps_a_session_folder_whole_and_cuts_a_big_folder_between_files(t
     assert plan_chunks(discover([tmp_path / "per-session"]), 10_000) == [discover([tmp_path / "per-session"])]
 
 
-def test_files_out_of_date_order_are_checked_whole(tmp_path):
-    """The seed's session (2026-01-06) named to sort before its previous session (2026-01-05)."""
-    (tmp_path / "a.csv").write_bytes((ROOT / "fixtures" / "2026-01-06.csv").read_bytes())
-    (tmp_path / "b.csv").write_bytes((ROOT / "fixtures" / "2026-01-05.csv").read_bytes())
-    report = validate_paths(tmp_path, chunk_bytes=10)
-    whole = validate_paths(tmp_path)
+def test_a_session_cut_between_files_is_checked_in_one_chunk(archives, tmp_path):
+    """Part files of equal rows (as a data export cuts them): sessions run from one file into the next,
+    and so from one chunk into the next. Each chunk's last session is held back for the next chunk."""
+    import pandas as pd
+
+    rows = pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False) for f in discover([archives / "ranges"])],
+                     ignore_index=True)
+    parts = np.array_split(np.arange(len(rows)), 12)
+    for k, part in enumerate(parts):
+        rows.iloc[part].to_csv(tmp_path / f"part-{k:05d}.csv", index=False)
+    assert all(rows["date"].iat[a[-1]] == rows["date"].iat[b[0]] for a, b in zip(parts, parts[1:]))  # every cut
+    chunk = sum(f.stat().st_size for f in discover([tmp_path])) // 6
+    assert len(plan_chunks(discover([tmp_path]), chunk)) >= 6
+    kept = {"detail": ("fail", "error"), "brief": ("skip",)}
+    chunked = validate_paths(tmp_path, history=ROOT / "fixtures", chunk_bytes=chunk, **kept)
+    whole = validate_paths(tmp_path, history=ROOT / "fixtures", **kept)
+    assert chunked.raw_rows is not None and not chunked.notes  # in chunks, no word of checking whole
+    assert _outputs(chunked, "failures") == _outputs(whole, "failures")
+
+
+def test_a_chunk_of_the_same_sessions_as_the_last_is_checked_again_with_it(archives, tmp_path, monkeypatch):
+    """A folder of date ranges, a file per pair of sources in each: a chunk a file, so each range's
+    second file holds the sessions of the chunk before. That chunk is taken back and read again with it."""
+    import pandas as pd
+
+    import wrapcheck.stream as stream
+
+    for f in discover([archives / "ranges"]):
+        rows = pd.read_csv(f, dtype=str, keep_default_na=False)
+        (tmp_path / f.stem).mkdir()
+        first = rows["source"].isin(["wire-0", "wire-1"])
+        rows[first].to_csv(tmp_path / f.stem / "a.csv", index=False)
+        rows[~first].to_csv(tmp_path / f.stem / "b.csv", index=False)
+    reads = []
+    monkeypatch.setattr(stream, "load", lambda paths, *a, **k: reads.append(len(paths)) or load(paths, *a, **k))
+    chunk = max(f.stat().st_size for f in discover([tmp_path])) + 1  # a file per chunk
+    kept = {"detail": ("fail", "error"), "brief": ("skip",)}
+    chunked = validate_paths(tmp_path, history=ROOT / "fixtures", chunk_bytes=chunk, **kept)
+    planned = len(plan_chunks(discover([tmp_path]), chunk))
+    whole = validate_paths(tmp_path, history=ROOT / "fixtures", **kept)
+    assert chunked.raw_rows is not None and not chunked.notes
+    assert len(reads) == 2 * planned - planned // 2 and reads.count(2) == planned // 2  # each b.csv: a.csv again
+    assert _outputs(chunked, "failures") == _outputs(whole, "failures")
+
+
+@pytest.mark.parametrize("order", ["back beyond the last chunk", "reversed"])
+def test_files_out_of_date_order_are_checked_whole(archives, tmp_path, order):
+    """Files of date ranges named so that a chunk's sessions come before those of the chunk before the
+    last one, or every chunk's before the last one's (more chunks than are merged at most)."""
+    files = discover([archives / "ranges"])
+    named = [files[1], files[2], files[0]] if order != "reversed" else files[::-1]
+    for k, f in enumerate(named):
+        (tmp_path / f"{k:02d}.csv").write_bytes(f.read_bytes())
+    chunk = max(f.stat().st_size for f in files) + 1  # a file per chunk
+    report = validate_paths(tmp_path, chunk_bytes=chunk, detail=("fail", "error"), brief=("skip",))
+    whole = validate_paths(tmp_path, detail=("fail", "error"), brief=("skip",))
     assert report.raw_rows is None and report.notes[0].startswith("checked whole, not in chunks")
     assert report.results[["idx", "code", "status", "message"]].equals(whole.results[["idx", "code", "status", "message"]])
 

@@ -435,10 +435,11 @@ def _plan(files: list[Path], encoding: str | None, progress=None) -> list[tuple[
 
 
 def load(paths: list[str | Path], encoding: str | None = None, progress=None, session: str | None = None,
-         files: list[Path] | None = None) -> LoadedTable:
+         files: list[Path] | None = None, after: LoadedTable | None = None) -> LoadedTable:
     """Read every file (session tables, or articles to extract), then parse the cells of all of them
     at once (column-wise). ``progress(stage, done, total)`` is told of each file read; ``files``: what
-    discover(paths) gave, when the caller has it already."""
+    discover(paths) gave, when the caller has it already; ``after``: rows read before, whose cells come
+    first and are parsed again with these (a chunk's last session held back for the next: stream.py)."""
     files = discover(paths) if files is None else files
 
     def read(path: Path, data: bytes | None = None) -> tuple[pa.Table, list[str]]:
@@ -493,15 +494,25 @@ def load(paths: list[str | Path], encoding: str | None = None, progress=None, se
         if pool:
             pool.shutdown(cancel_futures=True)
     lengths = np.array(lengths, dtype=np.int64)
+    if after is not None:  # its cells first; columns blank in all its rows left out, as a file without them
+        cells.insert(0, pa.table({c: arrow_text(after.raw[c]).cast(pa.large_string()) for c in after.raw.columns
+                                  if not _all_blank(after.raw[c])}))
     raw = _gather(cells)
     for col in KNOWN_COLUMNS:
         if col not in raw.columns:
             raw[col] = _blank_column(len(raw))
     # One category per file (a file named twice is one category), repeated over its rows by code.
-    names_of_files, file_number = np.unique(np.array([str(f) for f in files], dtype=object).astype(str), return_inverse=True)
-    file_names = pd.Categorical.from_codes(np.repeat(file_number.reshape(-1), lengths).astype(np.int64),
-                                           categories=pd.Index(names_of_files.astype(object), dtype=object))
+    names = [str(f) for f in files]
+    earlier_names = [] if after is None else [str(f) for f in after.table["_file"].cat.categories]
+    names_of_files, file_number = np.unique(np.array(earlier_names + names, dtype=object).astype(str), return_inverse=True)
+    file_number = file_number.reshape(-1)
+    file_codes = np.repeat(file_number[len(earlier_names):], lengths).astype(np.int64)
     rows = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths) + 2
+    if after is not None:
+        file_codes = np.concatenate([file_number[:len(earlier_names)][after.table["_file"].cat.codes.to_numpy()], file_codes])
+        rows = np.concatenate([after.table["_row"].to_numpy(dtype=np.int64), rows])
+        names, notes, missing = after.files + names, after.notes + notes, {**after.missing_columns, **missing}
+    file_names = pd.Categorical.from_codes(file_codes, categories=pd.Index(names_of_files.astype(object), dtype=object))
     table, errors = parse_frame(raw, file_names, rows)
     parse_errors = pd.DataFrame(errors, columns=["idx", "column", "text", "reason"])
-    return LoadedTable(table, raw, parse_errors, [str(f) for f in files], notes, missing)
+    return LoadedTable(table, raw, parse_errors, names, notes, missing)

@@ -10,10 +10,18 @@ rest of the chunk is freed once it is checked.
 Every rule compares rows of one instrument on one session (X001: the sources of that session, which a
 chunk holds whole), or looks back at earlier sessions through the consensus record (the rules with
 ``reads_history``: H001-H003). The record of the sessions already checked is carried from chunk to
-chunk and stands for their rows. So the results are those of one table, row for row, provided every
-chunk's sessions come after the last chunk's: when a chunk holds a session on or before one already
-checked, the files are not in date order and ``check_in_chunks`` gives up (returns None), and the
-archive is checked whole.
+chunk and stands for their rows. So the results are those of one table, row for row, provided each
+session is checked in one chunk and every chunk's sessions come after the last chunk's:
+
+- a chunk's rows from the first of its last session on are held back and checked with the next chunk
+  (files cut within sessions, as an export cuts part-00001.csv, part-00002.csv: a session runs from one
+  file into the next);
+- a chunk that still holds a session on or before one of the chunk checked just before (files of the
+  same dates in two chunks: a folder of files per source and month) is checked again together with
+  it: what was kept of that one is taken back, and both are read as one chunk.
+When a chunk reaches further back, or merging would read more than MERGED_AT_MOST planned chunks as
+one, the files are not in date order: ``check_in_chunks`` gives up (returns None), and the archive is
+checked whole.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from __future__ import annotations
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -30,11 +38,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from wrapcheck.history import after
-from wrapcheck.loader import arrow_text, load
+from wrapcheck.loader import LoadedTable, _all_blank, arrow_text, load
 from wrapcheck.model import STATUS_NAMES, Report, status_numbers
 from wrapcheck.rules import codes_of
 
 CHUNK_BYTES = 16 * 2**20  # of session files per chunk: ~250,000 rows of a typical archive
+MERGED_AT_MOST = 4  # planned chunks read again as one: each merge reads them all again
 
 
 def plan_chunks(files: list[Path], chunk_bytes: int = CHUNK_BYTES) -> list[list[Path]]:
@@ -89,6 +98,33 @@ def _named_date(name: str) -> str | None:
     return "-".join(found.groups()) if found else None
 
 
+def _held_back(loaded: LoadedTable, last: str) -> tuple[LoadedTable | None, LoadedTable | None]:
+    """``loaded`` cut before its last session when that session's rows end it, one after another (files
+    in date order, the next chunk may go on with it): (the rows before, None if there are none; the
+    session's rows, read again with the next chunk: load(after=)). The files and notes stay with the
+    rows before, checked first; with none before, everything is held, files and notes included. A last
+    session whose rows lie elsewhere too (a file per source) is not held: (loaded, None)."""
+    codes, distinct = codes_of(loaded.table["date"])
+    of_last = codes == int(np.flatnonzero(distinct.astype(str) == last)[0])
+    others = np.flatnonzero(~of_last)
+    at = int(others[-1]) + 1 if len(others) else 0
+    if at == 0:
+        return None, loaded
+    if of_last[:at].any():
+        return loaded, None
+    errors = loaded.parse_errors["idx"].to_numpy().astype(np.int64) if len(loaded.parse_errors) else np.zeros(0, np.int64)
+    head = replace(loaded, table=loaded.table.iloc[:at], raw=loaded.raw.iloc[:at],
+                   parse_errors=loaded.parse_errors[errors < at].reset_index(drop=True))
+    # The held rows copied out of the chunk's arrays (a slice would keep them all) and only what
+    # load(after=) reads: cells as written, file and row.
+    files = loaded.table["_file"]
+    table = pd.DataFrame({"_file": pd.Categorical.from_codes(files.cat.codes.to_numpy()[at:].copy(), categories=files.cat.categories),
+                          "_row": loaded.table["_row"].to_numpy()[at:].copy()})
+    raw = pd.DataFrame({c: loaded.raw[c].iloc[at:].to_numpy(dtype=object).copy() for c in loaded.raw.columns
+                        if not _all_blank(loaded.raw[c])}, index=pd.RangeIndex(len(table)))
+    return head, LoadedTable(table, raw, loaded.parse_errors.iloc[:0], [], [], dict(loaded.missing_columns))
+
+
 def _date_range(table: pd.DataFrame) -> tuple[str | None, str | None]:
     """The first and last session (ISO text) among the rows that have one."""
     codes, distinct = codes_of(table["date"])  # the few distinct dates, not every row's
@@ -141,6 +177,15 @@ class _Labels:
     def categorical(self) -> pd.Categorical:
         return pd.Categorical.from_codes(self.codes.array(), categories=pd.Index(list(self.number), dtype=object))
 
+    def mark(self) -> tuple[int, int]:
+        return len(self.number), self.codes.size
+
+    def rollback(self, mark: tuple[int, int]) -> None:
+        """Back to ``mark``: the values and categories appended since are gone."""
+        categories, self.codes.size = mark
+        for category in list(self.number)[categories:]:
+            del self.number[category]
+
 
 @dataclass
 class _Kept:
@@ -182,6 +227,24 @@ class _Kept:
         self.files += report.files
         self.notes += report.notes
         self.rows += n
+
+    def mark(self) -> tuple:
+        """Where the kept pieces end now; ``rollback`` takes back whatever chunks were added since."""
+        return ({c: kept.mark() if isinstance(kept, _Labels) else kept.size for c, kept in self.keys.items()},
+                {c: kept.size for c, kept in self.counts.items()},
+                len(self.raw), len(self.results), len(self.briefs), len(self.files), len(self.notes), self.rows)
+
+    def rollback(self, mark: tuple) -> None:
+        keys, counts, raw, results, briefs, files, notes, self.rows = mark
+        for column, kept in self.keys.items():
+            if isinstance(kept, _Labels):
+                kept.rollback(keys[column])
+            else:
+                kept.size = keys[column]
+        for column, kept in self.counts.items():
+            kept.size = counts[column]
+        del self.raw[raw:], self.raw_idx[raw:], self.results[results:], self.briefs[briefs:]
+        del self.files[files:], self.notes[notes:]
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame({c: kept.categorical() if isinstance(kept, _Labels) else kept.array() for c, kept in self.keys.items()},
@@ -317,8 +380,9 @@ def _cells(pieces: list[pa.Table]) -> pd.DataFrame:
 def check_in_chunks(chunks: list[list[Path]], rules: dict, fail_on: str = "error", history=None, reference=None,
                     encoding: str | None = None, progress=None, session: str | None = None,
                     detail: tuple[str, ...] | None = None, brief: tuple[str, ...] | None = None) -> Report | None:
-    """Check ``chunks`` of session files one after another (see the module's docstring); None when a
-    chunk holds a session on or before one already checked (the files are not in date order)."""
+    """Check ``chunks`` of session files one after another (see the module's docstring); None when the
+    files are not in date order (a chunk holds a session on or before one of the chunks before the last,
+    or merging chunks would read more than MERGED_AT_MOST of them as one)."""
     from wrapcheck.engine import run
 
     carry = any(getattr(rule, "reads_history", False) for rule in rules.values())
@@ -326,22 +390,44 @@ def check_in_chunks(chunks: list[list[Path]], rules: dict, fail_on: str = "error
     heap = _Heap()
     earlier, until = None, None
     categories = None
-    def read(files: list[Path]):
-        return load(files, encoding, None, session, files=files)
+    held = None  # rows read and not checked yet: the last chunk's last session
+    unchecked_from = (0, None)  # where the rows not checked yet begin: a planned chunk, after the rows held then
+    last_checked = None  # unchecked_from, kept.mark(), earlier and until as they were before the last check
+
+    def read(files: list[Path], held: LoadedTable | None):
+        return load(files, encoding, None, session, files=files, after=held)
 
     # The next chunk is read while this one is checked (Arrow parses without the interpreter's lock):
     # 10^6 rows, six rules, 2.7 -> 2.4 s, the time of one table, for one more chunk in memory (+90 MiB).
     reader = ThreadPoolExecutor(1, thread_name_prefix="wrapcheck-next-chunk")
-    upcoming = reader.submit(read, chunks[0])
+    upcoming = reader.submit(read, chunks[0], None)
     try:
         for number in range(1, len(chunks) + 1):
             if progress:
                 progress(f"reading chunk {number} of {len(chunks)}", number - 1, len(chunks))
-            loaded = upcoming.result()
-            upcoming = reader.submit(read, chunks[number]) if number < len(chunks) else None
+            loaded, upcoming = upcoming.result(), None
             first, last = _date_range(loaded.table)
             if until is not None and first is not None and first <= until:
-                return None
+                # Sessions of the chunk checked last: that one again, with this one.
+                unchecked_from, mark, earlier, until = last_checked
+                start, held = unchecked_from
+                if (until is not None and first <= until) or number - start > MERGED_AT_MOST:
+                    return None
+                kept.rollback(mark)
+                del loaded
+                loaded = read([path for planned in chunks[start:number] for path in planned], held)
+                first, last = _date_range(loaded.table)
+            held = None
+            if number < len(chunks) and last is not None:
+                loaded, held = _held_back(loaded, last)
+            if number < len(chunks):
+                upcoming = reader.submit(read, chunks[number], held)
+            if loaded is None:  # one session so far: read on
+                continue
+            if held is not None:
+                first, last = _date_range(loaded.table)
+            last_checked = (unchecked_from, kept.mark(), earlier, until)
+            unchecked_from = (number, held)
             if progress:
                 progress(f"checking chunk {number} of {len(chunks)}", number - 1, len(chunks))
             report = run(loaded, rules, fail_on=fail_on, history=history, reference=reference, detail=detail, brief=brief,
