@@ -112,6 +112,20 @@ def main() -> None:
     wall, mem, code = timed([validate, str(per_source), "--no-reports"], args.repeat)
     rows.append((f"`validate` the same rows as {files:,} files (one per session and source), no report files",
                  f"{wall:.1f} s", f"{args.rows / wall:,.0f} rows/s", f"{mem:.0f} MiB"))
+    # And as an export cuts them: part files of equal rows, sessions running from one file into the next
+    # (each chunk's last session is held back for the next one), in chunks and whole.
+    from generate import write_parts
+
+    parts = out / f"parts-{args.rows}"
+    if not parts.exists():
+        import pandas as pd
+
+        frame = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted(archive.glob("*.csv"))], ignore_index=True)
+        write_parts(frame, parts, 47)
+    for label, extra in (("in chunks (the default)", []), ("whole (`--chunk-mib 0`)", ["--chunk-mib", "0"])):
+        wall, mem, code = timed([validate, str(parts), "--no-reports", *extra], args.repeat)
+        rows.append((f"`validate` the same rows as 47 part files of equal rows (sessions cut between files), {label}",
+                     f"{wall:.1f} s", f"{args.rows / wall:,.0f} rows/s", f"{mem:.0f} MiB"))
     report_mib = size_mib(out / "rep-all") if args.with_all and (out / "rep-all").exists() else None
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}.",

@@ -141,6 +141,18 @@ def write_archive(frame: pd.DataFrame, folder: Path, files: int) -> list[Path]:
     return paths
 
 
+def write_parts(frame: pd.DataFrame, folder: Path, files: int) -> int:
+    """The layout of a data export: part-00000.csv, part-00001.csv, ... of equal rows, in date order, so
+    that sessions run from one file into the next. Returns the number of files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    header, *lines = frame.to_csv(index=False, lineterminator="\n").splitlines()
+    order = np.argsort(frame["date"].to_numpy(), kind="stable")
+    parts = np.array_split(order, max(1, min(files, len(order))))
+    for k, part in enumerate(parts):
+        (folder / f"part-{k:05d}.csv").write_text("\n".join([header, *(lines[i] for i in part)]) + "\n", encoding="utf-8")
+    return len(parts)
+
+
 def write_per_source(frame: pd.DataFrame, folder: Path) -> int:
     """The layout of a desk's archive: one file per session and source (DATE/SOURCE.csv), each a few
     rows. Returns the number of files."""

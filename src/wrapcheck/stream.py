@@ -13,9 +13,9 @@ chunk holds whole), or looks back at earlier sessions through the consensus reco
 chunk and stands for their rows. So the results are those of one table, row for row, provided each
 session is checked in one chunk and every chunk's sessions come after the last chunk's:
 
-- a chunk's rows from the first of its last session on are held back and checked with the next chunk
-  (files cut within sessions, as an export cuts part-00001.csv, part-00002.csv: a session runs from one
-  file into the next);
+- a chunk whose last session's rows end it holds them back: they are read again and checked with the
+  next chunk (files cut within sessions, as an export cuts part-00001.csv, part-00002.csv: a session
+  runs from one file into the next);
 - a chunk that still holds a session on or before one of the chunk checked just before (files of the
   same dates in two chunks: a folder of files per source and month) is checked again together with
   it: what was kept of that one is taken back, and both are read as one chunk.
