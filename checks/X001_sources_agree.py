@@ -3,7 +3,7 @@ import pandas as pd
 
 from wrapcheck.model import Status
 from wrapcheck.numbers import NUMERIC_COLUMNS
-from wrapcheck.rules import FLOAT_GUARD, Grouped, Rule, agree, fmt, outcome, pair_batches
+from wrapcheck.rules import FLOAT_GUARD, Grouped, Rule, agree, disagreeing_pairs, fmt, outcome
 
 FIELDS = tuple(NUMERIC_COLUMNS)
 
@@ -68,21 +68,22 @@ class SourcesAgree(Rule):
         value = np.concatenate([table[FIELDS[k]].to_numpy()[p] for p, k in parts])
         hw = np.concatenate([table[FIELDS[k] + "__hw"].to_numpy()[p] for p, k in parts])
         source = source_code[pos]
-        # Each entry paired with every entry of its group from another source, as two index arrays (a
-        # merged frame of the pairs took 300 MiB at 10^6 rows), a run of groups at a time (pairs grow as
-        # the square of a group); of the pairs only those that disagree are kept, for the wording.
-        others, agreeing = np.zeros(len(pos), dtype=np.int64), np.zeros(len(pos), dtype=np.int64)
+        # Of each entry's pairs with its group, only those that disagree are made (from the sorted interval
+        # ends: the square of a group's size would be 19,321 pairs for a figure 139 sources report); the
+        # pairs it has with other sources are its group's size less its own source's reports there.
+        key = np.concatenate([instrument_date[p] * len(FIELDS) + k for p, k in parts])
+        key_code = pd.factorize(key)[0].astype(np.int64)
+        by_key, by_key_source = Grouped(key_code), Grouped(key_code * (source_code.max() + 2) + source + 1)
+        others = by_key.spread(by_key.sizes) - by_key_source.spread(by_key_source.sizes)
+        disagreeing = np.zeros(len(pos), dtype=np.int64)
         kept = []
-        for left, right in pair_batches(np.concatenate([instrument_date[p] * len(FIELDS) + k for p, k in parts])):
+        for left, right in disagreeing_pairs(key_code, value, hw):
             keep = source[left] != source[right]
             left, right = left[keep], right[keep]
-            ok, diff, tol = agree(value[left], hw[left], value[right], hw[right])
-            if not len(left):
-                continue
-            firsts = np.flatnonzero(np.r_[True, left[1:] != left[:-1]])  # left ascends: a run per entry
-            others[left[firsts]] += np.diff(np.r_[firsts, len(left)])
-            agreeing[left[firsts]] += np.add.reduceat(ok.astype(np.int64), firsts)
-            kept.append((left[~ok], right[~ok], diff[~ok], tol[~ok]))
+            _, diff, tol = agree(value[left], hw[left], value[right], hw[right])
+            disagreeing += np.bincount(left, minlength=len(pos))
+            kept.append((left, right, diff, tol))
+        agreeing = others - disagreeing
         left, right, diff, tol = (np.concatenate([k[i] for k in kept]) if kept else np.zeros(0, dtype=np.int64 if i < 2 else float)
                                   for i in range(4))
         order = np.lexsort((right, left))  # the pairs in row order, each row's partners in row order

@@ -159,6 +159,12 @@ def test_history_consensus_agreed_majority_disputed_and_reference(tmp_path):
         ("KOSPI", "4,457.52"), ("KOSPI", "4,457.5"), ("KOSPI", "4,457.52"),  # agree: the two decimals stand
         ("KOSDAQ", "945.57"), ("KOSDAQ", "945.57"), ("KOSDAQ", "954.57"),  # two against one
         ("USD/KRW", "1,443.80"), ("USD/KRW", "1,434.80"),  # one against one
+        ("Samsung Electronics", "138,100"), ("Samsung Electronics", "138,100"),  # two against two:
+        ("Samsung Electronics", "139,100"), ("Samsung Electronics", "139,100"),  # an even split
+        ("SK Hynix", "700,000"), ("SK Hynix", "700,000"), ("SK Hynix", "701,000"),  # two of five agree:
+        ("SK Hynix", "702,000"), ("SK Hynix", "703,000"),  # the most, not a majority
+        ("Hyundai Motor", "250,000"), ("Hyundai Motor", "250,000"), ("Hyundai Motor", "250,000"),  # three of five
+        ("Hyundai Motor", "251,000"), ("Hyundai Motor", "252,000"),
         ("KOSPI 200", "640.01")))])
     official = load([write_rows(tmp_path / "r.csv", rows(("KOSPI 200", "641.00")))])
     record = consensus(sessions.table, official.table, ("close", "change_pct"))
@@ -167,6 +173,11 @@ def test_history_consensus_agreed_majority_disputed_and_reference(tmp_path):
     assert got["KOSPI"] == (4457.52, 0.005, "agreed")
     assert got["KOSDAQ"] == (945.57, 0.005, "majority")
     assert np.isnan(got["USD/KRW"][0]) and got["USD/KRW"][2] == "disputed"
+    # A value counts each report agreeing with it once, however many report it alike (counted per pair
+    # of identical reports, two of five had been a "majority" and an even split decided).
+    assert np.isnan(got["Samsung Electronics"][0]) and got["Samsung Electronics"][2] == "disputed"
+    assert np.isnan(got["SK Hynix"][0]) and got["SK Hynix"][2] == "disputed"
+    assert got["Hyundai Motor"] == (250000.0, 0.5, "majority")
     assert got["KOSPI 200"] == (641.0, 0.005, "reference")
     assert record["change_pct__from"].isna().all()  # nobody reported it
     only_close = consensus(sessions.table, None, ("close",))
@@ -219,32 +230,35 @@ def test_x001_fails_alike_whether_or_not_passes_are_kept(mutate):
     assert passes.str.contains("odd source out: summary", regex=False).any()  # the full run names the odd one out
 
 
-def test_grouped_pairs_every_row_with_every_row_of_its_group():
-    from wrapcheck.rules import Grouped
+def test_disagreeing_pairs_are_the_pairs_agree_rejects():
+    """X001 and the history consensus find a figure's disagreeing reports from sorted interval ends
+    (rules.disagreeing_pairs); they are exactly the ordered pairs of a group that ``agree`` rejects, pair
+    by pair, intervals that only touch (597.55 and 597.56 at two decimals) and the float guard included,
+    and each run of candidates stays within its bound."""
+    from wrapcheck.rules import agree, disagreeing_pairs
 
-    group = np.array([7, 3, 7, 7, 3, 9])
-    left, right = Grouped(group).pairs()
-    assert list(zip(left.tolist(), right.tolist())) == [
-        (0, 0), (0, 2), (0, 3), (1, 1), (1, 4), (2, 0), (2, 2), (2, 3),
-        (3, 0), (3, 2), (3, 3), (4, 1), (4, 4), (5, 5)]
-
-
-def test_pairs_made_a_run_of_groups_at_a_time_are_every_pair():
-    """X001 and the history consensus pair a figure's reports a run of groups at a time (rules.pair_batches);
-    together the runs hold every pair Grouped.pairs() makes, and each run stays within its bound."""
-    import numpy as np
-
-    from wrapcheck.rules import Grouped, pair_batches
-
-    rng = np.random.default_rng(3)
-    for _ in range(200):
-        group = rng.integers(0, int(rng.integers(1, 60)), int(rng.integers(0, 400)))
-        bound = int(rng.integers(1, 3000))
-        runs = list(pair_batches(group, bound))
-        assert all(len(left) <= bound or len(np.unique(group[left])) == 1 for left, _ in runs)
-        assert all((np.diff(left) >= 0).all() for left, _ in runs)
-        left = np.concatenate([r[0] for r in runs]) if runs else np.zeros(0, dtype=int)
-        right = np.concatenate([r[1] for r in runs]) if runs else np.zeros(0, dtype=int)
-        order = np.lexsort((right, left))
-        expected = Grouped(group).pairs()
-        assert np.array_equal(left[order], expected[0]) and np.array_equal(right[order], expected[1])
+    rng = np.random.default_rng(5)
+    for trial in range(300):
+        n = int(rng.integers(0, 300))
+        group = rng.integers(0, int(rng.integers(1, 40)), n)
+        decimals = rng.integers(0, 3, n)  # written to 0, 1 or 2 decimals: the half-widths of "597", "597.6", "597.55"
+        scale = float(rng.choice([1.0, 1000.0, 1e6]))
+        value = np.round(scale * (597 + rng.integers(-3, 4, n) / 100.0), 2)
+        value = np.choose(decimals, [np.round(value, d) for d in range(3)])
+        hw = 0.5 * 10.0 ** -decimals.astype(float)
+        if trial % 3 == 0:  # figures an ulp apart: only the guard tells them apart from a gap
+            value = value + rng.choice([0.0, 1e-13, -1e-13], n) * scale
+        elif trial % 3 == 1:  # touching figures moved by about the guard: some pairs it absorbs, some not
+            value = value + rng.choice([0.0, 0.6, 0.9, 1.1, 1.6, 2.5, -1.1], n) * 1e-9 * np.abs(value)
+        bound = int(rng.integers(1, 500))
+        runs = list(disagreeing_pairs(group, value, hw, bound))
+        got = set()
+        for left, right in runs:
+            got |= set(zip(left.tolist(), right.tolist()))
+        i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+        i, j = i.ravel(), j.ravel()
+        same = group[i] == group[j]
+        ok, _, _ = agree(value[i[same]], hw[i[same]], value[j[same]], hw[j[same]])
+        expected = set(zip(i[same][~ok].tolist(), j[same][~ok].tolist()))
+        assert got == expected, trial
+        assert sum(len(left) for left, _ in runs) == len(expected)  # each pair once

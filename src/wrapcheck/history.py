@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wrapcheck.rules import FLOAT_GUARD, intervals_meet, pair_batches
+from wrapcheck.rules import FLOAT_GUARD, Grouped, disagreeing_pairs, intervals_meet
 
 RECORD_FIELDS = ("close", "change_level", "change_pct", "individual_net", "foreign_net", "institution_net",
                  "advancers", "decliners")
@@ -94,22 +94,23 @@ def _agreed(table: pd.DataFrame, group: np.ndarray, field: str, n: int) -> tuple
     at = group[first]
     out_value[at], out_hw[at], out_origin[at] = value[first], hw[first], "agreed"
     if not consistent.all():
+        # A group whose reports disagree: each report agrees with its group's reports less those that
+        # disagree with it (itself included: it counts its own report); the report that most agree with
+        # stands (the most precise among equals, then the first), if they are more than half the group.
         odd = ~consistent
-        rest = pd.DataFrame({"value": value[odd], "hw": hw[odd], "group": group[odd]})
         v, h, g = value[odd], hw[odd], group[odd]
-        counted = []  # every report with every report of its group, itself included: a run of groups at a time
-        for left, right in pair_batches(g):
-            pairs = pd.DataFrame({"value": v[left], "hw": h[left], "group": g[left],
-                                  "ok": np.abs(v[left] - v[right]) <= h[left] + h[right] + FLOAT_GUARD(v[left])})
-            counted.append(pairs.groupby(["group", "value", "hw"], sort=False)["ok"].sum().reset_index())
-        agree_count = pd.concat(counted, ignore_index=True)  # each group's values in the order of its reports
-        sizes = rest.groupby("group").size()
-        agree_count["n"] = agree_count["group"].map(sizes).to_numpy()
-        best = agree_count.sort_values(["group", "ok", "hw"], ascending=[True, False, True]).drop_duplicates("group")
-        majority = best["ok"].to_numpy() * 2 > best["n"].to_numpy()  # ok counts the value itself
-        at = best["group"].to_numpy()
-        out_value[at] = np.where(majority, best["value"].to_numpy(), np.nan)
-        out_hw[at] = best["hw"].to_numpy()
+        disagreeing = np.zeros(len(v), dtype=np.int64)
+        for left, _ in disagreeing_pairs(g, v, h):
+            disagreeing += np.bincount(left, minlength=len(v))
+        grouped = Grouped(g)
+        size = grouped.spread(grouped.sizes)
+        agreeing = size - disagreeing
+        order = np.lexsort((h, -agreeing, g))
+        best = order[np.r_[True, g[order][1:] != g[order][:-1]]]
+        majority = agreeing[best] * 2 > size[best]
+        at = g[best]
+        out_value[at] = np.where(majority, v[best], np.nan)
+        out_hw[at] = h[best]
         out_origin[at] = np.where(majority, "majority", "disputed")
     return out_value, out_hw, out_origin
 
