@@ -3,7 +3,7 @@ import pandas as pd
 
 from wrapcheck.model import Status
 from wrapcheck.numbers import NUMERIC_COLUMNS
-from wrapcheck.rules import FLOAT_GUARD, Grouped, Rule, agree, disagreeing_pairs, fmt, outcome
+from wrapcheck.rules import FLOAT_GUARD, Grouped, Rule, disagreeing_pairs, fmt, outcome
 
 FIELDS = tuple(NUMERIC_COLUMNS)
 
@@ -77,10 +77,9 @@ class SourcesAgree(Rule):
         others = by_key.spread(by_key.sizes) - by_key_source.spread(by_key_source.sizes)
         disagreeing = np.zeros(len(pos), dtype=np.int64)
         kept = []
-        for left, right in disagreeing_pairs(key_code, value, hw):
+        for left, right, diff, tol in disagreeing_pairs(key_code, value, hw):
             keep = source[left] != source[right]
-            left, right = left[keep], right[keep]
-            _, diff, tol = agree(value[left], hw[left], value[right], hw[right])
+            left, right, diff, tol = left[keep], right[keep], diff[keep], tol[keep]
             disagreeing += np.bincount(left, minlength=len(pos))
             kept.append((left, right, diff, tol))
         agreeing = others - disagreeing

@@ -252,13 +252,16 @@ def test_disagreeing_pairs_are_the_pairs_agree_rejects():
             value = value + rng.choice([0.0, 0.6, 0.9, 1.1, 1.6, 2.5, -1.1], n) * 1e-9 * np.abs(value)
         bound = int(rng.integers(1, 500))
         runs = list(disagreeing_pairs(group, value, hw, bound))
+        assert all(len(left) <= bound or len(np.unique(left)) == 1 for left, *_ in runs)
         got = set()
-        for left, right in runs:
+        for left, right, difference, tolerance in runs:
             got |= set(zip(left.tolist(), right.tolist()))
+            _, expected_difference, expected_tolerance = agree(value[left], hw[left], value[right], hw[right])
+            assert np.array_equal(difference, expected_difference) and np.array_equal(tolerance, expected_tolerance)
         i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
         i, j = i.ravel(), j.ravel()
         same = group[i] == group[j]
         ok, _, _ = agree(value[i[same]], hw[i[same]], value[j[same]], hw[j[same]])
         expected = set(zip(i[same][~ok].tolist(), j[same][~ok].tolist()))
         assert got == expected, trial
-        assert sum(len(left) for left, _ in runs) == len(expected)  # each pair once
+        assert sum(len(left) for left, *_ in runs) == len(expected)  # each pair once

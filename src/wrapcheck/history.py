@@ -100,7 +100,7 @@ def _agreed(table: pd.DataFrame, group: np.ndarray, field: str, n: int) -> tuple
         odd = ~consistent
         v, h, g = value[odd], hw[odd], group[odd]
         disagreeing = np.zeros(len(v), dtype=np.int64)
-        for left, _ in disagreeing_pairs(g, v, h):
+        for left, *_ in disagreeing_pairs(g, v, h):
             disagreeing += np.bincount(left, minlength=len(v))
         grouped = Grouped(g)
         size = grouped.spread(grouped.sizes)

@@ -291,15 +291,17 @@ def _positions(sorted_group: np.ndarray, sorted_value: np.ndarray, group: np.nda
     is_query = np.r_[np.zeros(n, dtype=bool), np.ones(len(group), dtype=bool)]
     tie = is_query if after_equal else ~is_query  # at equal keys, which come first
     order = np.lexsort((tie, np.r_[sorted_value, value], np.r_[sorted_group, group]))
-    entries_before = np.cumsum(~is_query[order]) - ~is_query[order]
+    query = is_query[order]
+    entries_before = np.cumsum(~query) - ~query
     out = np.empty(len(group), dtype=np.int64)
-    out[order[is_query[order]] - n] = entries_before[is_query[order]]
+    out[order[query] - n] = entries_before[query]
     return out
 
 
 def disagreeing_pairs(group: np.ndarray, value: np.ndarray, hw: np.ndarray, max_pairs: int = PAIRS_AT_ONCE):
     """Every ordered pair (i, j) of entries of the same group whose written figures admit no common true
-    value (``agree`` is false), in runs of at most ``max_pairs`` candidates (or one entry's).
+    value (``agree`` is false), in runs of at most ``max_pairs`` candidates (or one entry's): (left,
+    right, difference, tolerance), the last two as ``agree`` gives them.
 
     Found from each group's sorted interval ends rather than by pairing every entry with every other:
     j disagrees with i only if its interval starts above i's end or ends below i's start, by more than
@@ -333,8 +335,8 @@ def disagreeing_pairs(group: np.ndarray, value: np.ndarray, hw: np.ndarray, max_
             left.append(np.repeat(entries, c))
             right.append(order[np.repeat(first[entries], c) + offset])
         left, right = np.concatenate(left), np.concatenate(right)
-        ok, _, _ = agree(value[left], hw[left], value[right], hw[right])
-        yield left[~ok], right[~ok]
+        ok, difference, tolerance = agree(value[left], hw[left], value[right], hw[right])
+        yield left[~ok], right[~ok], difference[~ok], tolerance[~ok]
         start = stop
 
 
