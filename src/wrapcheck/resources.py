@@ -44,3 +44,16 @@ def load_module(path: Path, namespace: str) -> ModuleType:
             del sys.modules[name]  # a failed import leaves nothing half-made behind
             raise
         return module
+
+
+def cache_dir() -> Path:
+    """Where `wrapcheck data update` keeps fetched official data: $WRAPCHECK_CACHE_DIR if set, else the
+    user's cache directory (platformdirs). Never inside the package: an installed copy may be read-only."""
+    import os
+
+    override = os.environ.get("WRAPCHECK_CACHE_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("wrapcheck", appauthor=False))
