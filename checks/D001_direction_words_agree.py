@@ -1,5 +1,6 @@
 import numpy as np
 
+from wrapcheck.registry import Instrument
 from wrapcheck.rules import Rule, fmt, outcome, sign_of, text_of
 from wrapcheck.text import direction_claims
 
@@ -36,8 +37,13 @@ class DirectionWordsAgree(Rule):
         ok, skipped = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
         observed = np.full(n, "", dtype=object)
         problems: dict[int, str] = {}
+        kinds, markets = rows["kind"].to_numpy(dtype=object), rows["market"].to_numpy(dtype=object)
+
+        def instrument_of(i):  # an unknown name has no phrases of its own: its sentences find no claims
+            return ctx.registry.get(names[i]) or Instrument(str(names[i]), str(kinds[i]), str(markets[i]))
+
         for i in range(n):
-            claims = direction_claims(texts[i], dates[i], ctx.registry.instruments[names[i]])
+            claims = direction_claims(texts[i], dates[i], instrument_of(i))
             if not claims:
                 skipped[i] = True
                 continue

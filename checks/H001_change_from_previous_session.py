@@ -10,12 +10,14 @@ class ChangeFromPreviousSession(Rule):
 
     What it checks: the close the row implies for the previous session (close - change, a yield's
     change in basis points divided by 100; or prior_close when that is all it gives) equals the
-    previous trading session's close on record: the official reference where given, else the
-    consensus of the sources in the files read (the files validated, and --history).
+    previous trading session's close on record: the official reference where given (--reference),
+    else the consensus of the sources in the files read (the files validated, and --history), else
+    the official record shipped in schemas/reference (or fetched by `wrapcheck data update`).
     Why: a wrap that prints "5,803.53, up 131.28 (2.31%)" is consistent with itself, but if the
     previous session closed at 5,677.25 the close must be 5,808.53. Only history catches it.
-    Example: 2026-01-06 KOSPI 4,525.48, +67.96 passes against 2026-01-05's 4,457.52; a close of
-    4,552.48 fails H001, expected 4,457.52, off by 27.00.
+    Example: 2026-01-06 KOSPI 4,525.48, +67.96 passes against 2026-01-05's official 4,457.52 (Bank of
+    Korea ECOS); a close of 4,552.48 fails H001, expected 4,457.52, off by 27.00. A session after the
+    data's end is skipped, naming the end and `wrapcheck data update`.
     """
 
     code = "H001"
@@ -60,17 +62,31 @@ class ChangeFromPreviousSession(Rule):
                            + (f", so the close should be {fmt(prev_close[i] + change_level[i], close_hw[i])}" if has_change[i] else ""))
             return out
 
+        names = np.append(instruments, None)[inst_codes]
+        official = ctx.official
+
         def skip_message(where):
             case = np.select([~covered[where], np.isnan(implied[where]), origin[where] == "disputed"], [0, 1, 2], 3)
-            kinds, which = np.unique(case * len(previous_of) + np.where(case >= 2, date_codes[where] % len(previous_of), 0),
-                                     return_inverse=True)  # a message per reason and date, not per row
-            words = []
-            for kind in kinds.tolist():
-                reason, day = divmod(kind, len(previous_of))
-                words.append(["skipped: the date is outside the trading calendar or unreadable",
-                              "skipped: needs close and change, or prior_close",
-                              f"skipped: the sources for {previous_of[day]} disagree on its close",
-                              f"skipped: no close on record for the previous session ({previous_of[day]}); add its file or --history DIR"][reason])
-            return np.asarray(words, dtype=object)[which.reshape(-1)].tolist()
+            memo: dict[tuple, str] = {}  # a message per reason, instrument and date, not per row
+            out = []
+            for i, reason in zip(where.tolist(), case.tolist()):
+                key = (reason, names[i], previous[i])
+                if key not in memo:
+                    memo[key] = self.skip_reason(reason, names[i], previous[i], official)
+                out.append(memo[key])
+            return out
 
         return outcome(rows.index, ok, implied, prev_close, diff, tol, message, skipped=unknown, skip_message=skip_message)
+
+    @staticmethod
+    def skip_reason(reason: int, name, previous: str, official) -> str:
+        if reason == 0:
+            return "skipped: the date is outside the trading calendar or unreadable"
+        if reason == 1:
+            return "skipped: needs close and change, or prior_close"
+        if reason == 2:
+            return f"skipped: the sources for {previous} disagree on its close"
+        beyond = official.beyond(str(name), previous) if official is not None else None
+        if beyond:
+            return f"skipped: {beyond}"
+        return f"skipped: no close on record for the previous session ({previous}); add its file or --history DIR"

@@ -8,11 +8,14 @@ from wrapcheck.rules import FLOAT_GUARD, Rule, fmt, outcome
 class MatchesOfficialReference(Rule):
     """Every reported figure equals the official one within its written precision.
 
-    What it checks: with --reference FILE_OR_DIR (session files whose source is official, such as an
-    exchange export), each figure a row reports for an instrument and date the reference also gives
-    agrees with it: the reference value lies within the rounding of the written figure.
+    What it checks: each figure a row reports for an instrument and date that an official source
+    also gives agrees with it: the official value lies within the rounding of the written figure.
+    The official sources are, first, --reference FILE_OR_DIR (session files such as an exchange
+    export), then the official record shipped in schemas/reference (index closes: KOSPI from the Bank
+    of Korea's ECOS, KOSDAQ, the 3-year KTB yield) and what `wrapcheck data update` fetched (stocks too).
     Why: the exchange's own numbers settle what sources disagreeing among themselves cannot.
-    Example: a KOSPI close of 4,525.5 passes against an official 4,525.48; 4,552.48 fails O001.
+    Example: a KOSPI close of 4,525.5 on 2026-01-06 passes against the official 4,525.48; 4,552.48
+    fails O001, naming the official figure and its source.
     """
 
     code = "O001"
@@ -22,34 +25,73 @@ class MatchesOfficialReference(Rule):
 
     def check(self, rows, ctx):
         n = len(rows)
-        if ctx.reference is None or not len(ctx.reference.table):
+        state = _Comparison(n)
+        if ctx.reference is not None and len(ctx.reference.table):
+            self.against_reference(rows, ctx.reference.table, state)
+        if ctx.official is not None:
+            self.against_official(rows, ctx.official, state)
+        if not state.compared.any() and ctx.official is None and ctx.reference is None:
             return outcome(rows.index, np.ones(n, dtype=bool), skipped=np.ones(n, dtype=bool),
                            skip_message="skipped: no official reference given (--reference FILE_OR_DIR)")
+        return outcome(rows.index, ~state.bad, state.first[:, 0], state.first[:, 1], state.first[:, 2],
+                       message=lambda where: ["; ".join(state.notes[i]) for i in where], skipped=~state.compared,
+                       skip_message=lambda where: self.skip_reasons(rows, ctx.official, where))
+
+    @staticmethod
+    def against_reference(rows, official, state) -> None:
         import pandas as pd
 
-        official = ctx.reference.table
         keys = pd.MultiIndex.from_arrays([rows["instrument"].to_numpy(dtype=object), rows["date"].to_numpy(dtype=object)])
-        compared = np.zeros(n, dtype=bool)
-        bad = np.zeros(n, dtype=bool)
-        notes: dict[int, list[str]] = {}
-        first = np.full((n, 3), np.nan)
         for field in NUMERIC_COLUMNS:
             ref = _field_consensus(official, field)
             if ref.empty:
                 continue
             hit = ref.reindex(keys)
-            ref_v, ref_hw = hit[field].to_numpy(dtype=float), hit[field + "__hw"].to_numpy(dtype=float)
-            mine, mine_hw = rows[field].to_numpy(), rows[field + "__hw"].to_numpy()
-            both = ~np.isnan(ref_v) & ~np.isnan(mine)
-            compared |= both
-            diff = mine - ref_v
-            wrong = both & (np.abs(diff) > mine_hw + FLOAT_GUARD(mine, ref_v))
-            for i in np.flatnonzero(wrong):
-                if not bad[i]:
-                    first[i] = (mine[i], ref_v[i], diff[i])
-                notes.setdefault(i, []).append(f"{field} {fmt(mine[i], mine_hw[i])} but the official figure is "
-                                               f"{fmt(ref_v[i], ref_hw[i])} (off by {fmt(abs(diff[i]), mine_hw[i])})")
-            bad |= wrong
-        return outcome(rows.index, ~bad, first[:, 0], first[:, 1], first[:, 2],
-                       message=lambda where: ["; ".join(notes[i]) for i in where], skipped=~compared,
-                       skip_message="skipped: the reference has no figure for this instrument and date")
+            state.compare(rows, field, hit[field].to_numpy(dtype=float), hit[field + "__hw"].to_numpy(dtype=float),
+                          np.full(len(rows), "--reference", dtype=object))
+
+    @staticmethod
+    def against_official(rows, official, state) -> None:
+        value, hw, origin = official.lookup(rows["instrument"].to_numpy(dtype=object), rows["date"].to_numpy(dtype=object))
+        value[state.compared_fields.get("close", np.zeros(len(rows), dtype=bool))] = np.nan  # --reference won there
+        state.compare(rows, "close", value, hw, origin)
+
+    @staticmethod
+    def skip_reasons(rows, official, where) -> list[str]:
+        names, days = rows["instrument"].to_numpy(dtype=object), rows["date"].to_numpy(dtype=object)
+        memo: dict[tuple, str] = {}  # one wording per instrument and date, not per row
+        out = []
+        for i in where.tolist():
+            key = (str(names[i]), str(days[i]))
+            if key not in memo:
+                beyond = official.beyond(*key) if official is not None else None
+                memo[key] = f"skipped: {beyond}" if beyond else (
+                    "skipped: no official figure for this instrument and date "
+                    "(--reference FILE_OR_DIR, or `wrapcheck data update --stock CODE:DATE`)")
+            out.append(memo[key])
+        return out
+
+
+class _Comparison:
+    """What the official sources said of each row so far: compared, wrong, notes, the first difference."""
+
+    def __init__(self, n: int):
+        self.compared = np.zeros(n, dtype=bool)
+        self.bad = np.zeros(n, dtype=bool)
+        self.notes: dict[int, list[str]] = {}
+        self.first = np.full((n, 3), np.nan)
+        self.compared_fields: dict[str, np.ndarray] = {}
+
+    def compare(self, rows, field, ref_v, ref_hw, origin) -> None:
+        mine, mine_hw = rows[field].to_numpy(), rows[field + "__hw"].to_numpy()
+        both = ~np.isnan(ref_v) & ~np.isnan(mine)
+        self.compared |= both
+        self.compared_fields[field] = self.compared_fields.get(field, np.zeros(len(rows), dtype=bool)) | both
+        diff = mine - ref_v
+        wrong = both & (np.abs(diff) > mine_hw + FLOAT_GUARD(mine, ref_v))
+        for i in np.flatnonzero(wrong):
+            if not self.bad[i]:
+                self.first[i] = (mine[i], ref_v[i], diff[i])
+            self.notes.setdefault(i, []).append(f"{field} {fmt(mine[i], mine_hw[i])} but the official figure is "
+                                                f"{fmt(ref_v[i], ref_hw[i])} ({origin[i]}; off by {fmt(abs(diff[i]), mine_hw[i])})")
+        self.bad |= wrong

@@ -5,14 +5,13 @@ from wrapcheck.rules import Rule, outcome
 
 
 class RequiredValues(Rule):
-    """Every row names its date, source and a known instrument.
+    """Every row names its date, source and instrument.
 
-    What it checks: the columns date, source and instrument exist and are filled in on every row, and
-    the instrument resolves, by name or alias, to an instrument of schemas/instruments.toml.
-    Why: without them a figure cannot be placed, compared with other sources or with history; an
-    unknown instrument has no kind, market or plausible range, so most rules could not run on it.
-    Example: a row with instrument "Kospi 200 futures" fails S001 until the registry knows it; a row
-    with an empty date fails S001 naming the column.
+    What it checks: the columns date, source and instrument exist and are filled in on every row.
+    Whether the instrument is known is S005's question (a warning, not a failure).
+    Why: without them a figure cannot be placed, compared with other sources or with history.
+    Example: a row with an empty date fails S001 naming the column; a row whose instrument is
+    "Kospi 200 futures" passes S001 (and S005 warns that it is unknown).
     """
 
     code = "S001"
@@ -28,8 +27,6 @@ class RequiredValues(Rule):
         problems = np.zeros(len(rows), dtype=bool)
         for col in REQUIRED_COLUMNS:
             problems |= ~filled[col]
-        unresolved = ~rows["resolved"].to_numpy(dtype=bool) & filled["instrument"]
-        problems |= unresolved
 
         def message(where):
             out = []
@@ -38,8 +35,6 @@ class RequiredValues(Rule):
                 file = rows["_file"].iat[pos]
                 parts = [f"column {c} is missing from {file}" for c in missing_cols.get(file, ())]
                 parts += [f"{c} is empty" for c in REQUIRED_COLUMNS if c not in missing_cols.get(file, ()) and not str(r[c]).strip()]
-                if unresolved[pos]:
-                    parts.append(f"instrument {r['instrument']!r} is not in schemas/instruments.toml (name or alias)")
                 out.append(f"{file} row {rows['_row'].iat[pos]}: " + "; ".join(parts))
             return out
 

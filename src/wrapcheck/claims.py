@@ -35,15 +35,20 @@ RECORD = re.compile(
     r"new high|new record high|historic high|at a record|to a record|record-high)\b",
     re.IGNORECASE,
 )
+# Moves during the session, not at its close: judged against the day's high or low.
+DURING = re.compile(r"\b(during (?:the )?(?:trading|session|day)|intraday|in (?:early|late|morning|afternoon) trading|"
+                    r"at one point|earlier in the (?:day|session)|mid-?session)\b|장중", re.IGNORECASE)
+AS_FAR = re.compile(rf"\b(?:as (?P<side>high|low) as|(?:an? |its )?intraday (?P<side2>high|low) of)\s+{_LEVEL}", re.IGNORECASE)
 DAY_BEFORE = re.compile(r"\b(the day before|a day earlier|the previous (?:day|session|trading day)|yesterday)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class LevelClaim:
-    kind: str  # "above" | "first-above" | "record"
+    kind: str  # "above" | "first-above" | "record" | "intraday-above" | "intraday-high" | "intraday-low"
     level: float | None
     target: str  # "session" | "previous" | an ISO date
     phrase: str
+    written: str = ""  # the level as written (its decimals are its precision)
 
 
 def level_claims(text: str, session: str, scale: float | None = None) -> list[LevelClaim]:
@@ -63,11 +68,19 @@ def level_claims(text: str, session: str, scale: float | None = None) -> list[Le
             if target == session:
                 target = "session"
             first = bool(FIRST_TIME.search(clause))
+            during = bool(DURING.search(clause))
+            extremes = list(AS_FAR.finditer(clause))
+            for m in extremes:
+                side = (m["side"] or m["side2"]).lower()
+                out.append(LevelClaim("intraday-" + side, float(m["level"].replace(",", "")), target, m.group(), m["level"]))
             for m in THRESHOLD.finditer(clause):
                 level = float(m["level"].replace(",", ""))
                 if scale and not (0.5 * scale <= level <= 1.5 * scale):
                     continue
-                out.append(LevelClaim("first-above" if first else "above", level, target, m.group()))
+                if any(e.start() <= m.start() < e.end() for e in extremes):
+                    continue
+                kind = "intraday-above" if during else "first-above" if first else "above"
+                out.append(LevelClaim(kind, level, target, m.group(), m["level"]))
             for m in RECORD.finditer(clause):
                 out.append(LevelClaim("record", None, target, m.group()))
     return out

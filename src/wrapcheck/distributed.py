@@ -25,15 +25,15 @@ def _part(loaded: LoadedTable | None, instruments: set[str]) -> LoadedTable | No
 
 
 def _run_partition(part: LoadedTable, codes: list[str], history: LoadedTable | None, reference: LoadedTable | None,
-                   fail_on: str) -> pd.DataFrame:
+                   fail_on: str, official: bool = True) -> pd.DataFrame:
     from wrapcheck.engine import run, select_rules
 
     rules = {c: r for c, r in select_rules().items() if c in codes}
-    return run(part, rules, fail_on, history, reference).results
+    return run(part, rules, fail_on, history, reference, official=official).results
 
 
 def run_dask(loaded: LoadedTable, rules: dict, fail_on: str, history, reference, scheduler: str | None = None,
-             partitions: int | None = None) -> pd.DataFrame:
+             partitions: int | None = None, official: bool = True) -> pd.DataFrame:
     from dask.distributed import Client, LocalCluster
 
     instruments = sorted(loaded.table["instrument"].astype(str).unique())
@@ -47,7 +47,7 @@ def run_dask(loaded: LoadedTable, rules: dict, fail_on: str, history, reference,
         client = Client(cluster)
     try:
         futures = [client.submit(_run_partition, _part(loaded, g), list(rules), _part(history, g), _part(reference, g),
-                                 fail_on, pure=False) for g in groups if g]
+                                 fail_on, official, pure=False) for g in groups if g]
         frames = client.gather(futures)
     finally:
         client.close()

@@ -276,14 +276,15 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
         history: LoadedTable | None = None, reference: LoadedTable | None = None, progress=None,
         engine: str = "local", gx_docs: Path | None = None, scheduler: str | None = None,
         detail: tuple[str, ...] | None = None, brief: tuple[str, ...] | None = None,
-        earlier: tuple[pd.DataFrame, str] | None = None, whole_record: bool = False) -> Report:
+        earlier: tuple[pd.DataFrame, str] | None = None, whole_record: bool = False, official: bool = True) -> Report:
     """Run ``rules`` over a loaded table. ``detail``: the statuses whose results keep their figures and
     messages (None: all); the others are kept as counts only (idx, rule, status), which is all an
     archive audit listing failures needs of its millions of passes. ``brief``: statuses (outside
     ``detail``) whose results also keep their messages (Report.briefs): the skips a report groups.
     ``earlier``: (record, last date) of the sessions checked before (stream.py); ``whole_record``: the
-    report's record has every field of the consensus record (for the next chunk), not only those used."""
-    ctx = Context(loaded, load_registry(), history, reference)
+    report's record has every field of the consensus record (for the next chunk), not only those used.
+    ``official``: use the official record (schemas/reference and the fetched cache) under the user's files."""
+    ctx = Context(loaded, load_registry(), history, reference, official)
     if earlier is not None:
         ctx.earlier, ctx.earlier_until = earlier
     ctx.detail = None if detail is None else tuple(Status(s).value for s in detail)
@@ -297,7 +298,7 @@ def run(loaded: LoadedTable, rules: dict[str, Rule], fail_on: str = "error",
     if engine == "dask" and len(loaded.table):
         from wrapcheck.distributed import run_dask
 
-        results = run_dask(loaded, rules, fail_on, history, reference, scheduler)
+        results = run_dask(loaded, rules, fail_on, history, reference, scheduler, official=official)
         outcomes = briefs = None
         if detail_flags is not None and not detail_flags.all():
             outcomes = results[["idx", "code", "status"]]
@@ -386,13 +387,14 @@ def _reaches(files: list[Path], size: int) -> bool:
 def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", history=None, reference=None,
                    encoding: str | None = None, progress=None, session: str | None = None, engine: str = "local",
                    gx_docs: Path | None = None, scheduler: str | None = None, detail: tuple[str, ...] | None = None,
-                   brief: tuple[str, ...] | None = None, chunk_bytes: int | None = None) -> Report:
+                   brief: tuple[str, ...] | None = None, chunk_bytes: int | None = None, official: bool = True) -> Report:
     """Load session files (or directories of them) and run the selected rules.
 
     ``history``: files or directories of other sessions, read as history only; ``reference``: official
     session files (rule O001 compares with them, and they are the preferred history); ``detail`` and
     ``brief``: see run; ``chunk_bytes``: check an archive bigger than this in chunks of about this many
-    bytes of files (stream.py; the local engine only; the same results as whole)."""
+    bytes of files (stream.py; the local engine only; the same results as whole); ``official``: check
+    against the official record where the user's files give no figure (--no-official: off)."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     rules = select_rules(select, ignore)
     files = discover(paths)
@@ -416,7 +418,7 @@ def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", hist
         if len(chunks) > 1:
             history_loaded, reference_loaded = others()
             report = check_in_chunks(chunks, rules, fail_on, history_loaded, reference_loaded, encoding, progress,
-                                     session, detail, brief)
+                                     session, detail, brief, official=official)
             if report is not None:
                 return report
             notes.append(f"checked whole, not in chunks of {chunk_bytes / 2**20:g} MiB: the files are not in date order")
@@ -425,4 +427,5 @@ def validate_paths(paths, select=None, ignore=None, fail_on: str = "error", hist
     if not notes:
         history_loaded, reference_loaded = others()
     return run(loaded, rules, fail_on=fail_on, history=history_loaded, reference=reference_loaded,
-               progress=progress, engine=engine, gx_docs=gx_docs, scheduler=scheduler, detail=detail, brief=brief)
+               progress=progress, engine=engine, gx_docs=gx_docs, scheduler=scheduler, detail=detail, brief=brief,
+               official=official)

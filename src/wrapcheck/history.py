@@ -32,10 +32,11 @@ class Groups:
     """Every (instrument, date) of the history rows and the reference rows, numbered in sorted order once,
     so that each field's consensus is a few array operations over the same numbers."""
 
-    def __init__(self, table: pd.DataFrame, reference: pd.DataFrame | None = None):
+    def __init__(self, table: pd.DataFrame, reference: pd.DataFrame | None = None, official: pd.DataFrame | None = None):
         self.table = table
         self.reference = reference if reference is not None and len(reference) else None
-        tables = [table] + ([self.reference] if self.reference is not None else [])
+        self.official = official if official is not None and len(official) else None
+        tables = [table] + [t for t in (self.reference, self.official) if t is not None]
         instruments = np.concatenate([t["instrument"].to_numpy(dtype=object) for t in tables])
         dates = np.concatenate([t["date"].to_numpy(dtype=object) for t in tables])
         inst_code, _ = pd.factorize(instruments)
@@ -50,7 +51,10 @@ class Groups:
         rank[order] = np.arange(len(order))
         self.index = index[order]
         group = rank[group]
-        self.of_table, self.of_reference = group[:len(table)], group[len(table):]
+        self.of_table = group[:len(table)]
+        n_ref = len(self.reference) if self.reference is not None else 0
+        self.of_reference = group[len(table):len(table) + n_ref]
+        self.of_official = group[len(table) + n_ref:]
 
     def field(self, field: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(value, half-width, origin) of ``field`` for every pair; NaN, NaN, None where nobody reported it.
@@ -60,6 +64,14 @@ class Groups:
             ref_value, ref_hw, ref_origin = _agreed(self.reference, self.of_reference, field, len(self.index))
             official = ref_origin != None  # noqa: E711 (elementwise)
             value[official], hw[official], origin[official] = ref_value[official], ref_hw[official], "reference"
+        if self.official is not None and field in self.official.columns:
+            # The official record fills what the user's files leave unknown or disputed.
+            at = self.of_official
+            gap = (origin[at] == None) | (origin[at] == "disputed")  # noqa: E711 (elementwise)
+            gap &= self.official[field].notna().to_numpy()
+            value[at[gap]] = self.official[field].to_numpy(dtype=float)[gap]
+            hw[at[gap]] = self.official[field + "__hw"].to_numpy(dtype=float)[gap]
+            origin[at[gap]] = self.official["official_origin"].to_numpy(dtype=object)[gap]
         return value, hw, origin
 
     def frame(self, columns: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> pd.DataFrame:
@@ -135,10 +147,12 @@ def lookup(record: pd.DataFrame, instruments, dates, field: str) -> tuple[np.nda
 
 
 class HistoryView:
-    """Per-instrument look-ups on the consensus record, for the claim rules (H002, H003)."""
+    """Per-instrument look-ups on the consensus record and the official record, for the claim rules
+    (H002, H003)."""
 
-    def __init__(self, record: pd.DataFrame, calendar, records_file: dict | None = None):
+    def __init__(self, record: pd.DataFrame, calendar, official=None):
         self.calendar = calendar
+        self.official = official  # wrapcheck.official.OfficialRecord, or None
         self.closes: dict[str, dict[str, float]] = {}
         self.changes: dict[str, dict[str, float]] = {}
         self.flows: dict[tuple[str, str], dict[str, float]] = {}
@@ -153,10 +167,17 @@ class HistoryView:
                     known = record[field].dropna()
                     for (instrument, day), value in known.items():
                         self.flows.setdefault((instrument, field), {})[day] = float(value)
-        self.records = records_file or {}
 
     def close(self, instrument: str, day: str) -> float | None:
-        return self.closes.get(instrument, {}).get(day)
+        known = self.closes.get(instrument, {}).get(day)
+        if known is None and self.official is not None:
+            hit = self.official.figure(instrument, day)
+            known = hit[0] if hit else None
+        return known
+
+    def intraday(self, instrument: str, day: str, field: str) -> tuple[float, float, str] | None:
+        """The session's official high or low (value, half-width, origin), where published."""
+        return self.official.figure(instrument, day, field) if self.official is not None else None
 
     def previous(self, day: str, n: int = 1) -> str:
         return str(self.calendar.previous(np.datetime64(day, "D"), n))
@@ -172,33 +193,26 @@ class HistoryView:
         return int(np.sign(round(change, 9)))
 
     def max_close_before(self, instrument: str, day: str) -> tuple[float | None, bool]:
-        """(highest close before ``day``, exact?). Exact when a known record and every session since it
-        are in history; otherwise the highest close known, a lower bound (None if none is known)."""
+        """(highest close before ``day``, exact?). Exact when the official series holds every session
+        from its start (and the known high before it) up to ``day``, the sessions after its end being
+        on record; otherwise the highest close known, a lower bound (None if none is known)."""
         known = [v for d, v in self.closes.get(instrument, {}).items() if d < day]
         lower = max(known) if known else None
-        entries = [r for r in self.records.get(instrument, []) if r["as_of"] < day]
-        if entries:
-            latest = max(entries, key=lambda r: r["as_of"])
-            between = self.calendar.between(np.datetime64(latest["as_of"], "D") + 1, np.datetime64(day, "D") - 1)
-            closes = [self.close(instrument, str(d)) for d in between]
-            if all(c is not None for c in closes):
-                return max([latest["closing_high"], *closes]), True
-        return lower, False
+        series = self.official.series.get(instrument) if self.official is not None and self.official.covers(instrument) else None
+        if series is None or series.start >= day:
+            return lower, False
+        best = series.highest_close_before(day)
+        best = best if lower is None else max(best, lower)
+        if day <= series.end:
+            return best, True
+        after_end = self.calendar.between(np.datetime64(series.end, "D") + 1, np.datetime64(day, "D") - 1)
+        closes = [self.close(instrument, str(d)) for d in after_end]
+        if all(c is not None for c in closes):
+            return max([best, *closes]), True
+        return best, False
+
+    def data_end(self, instrument: str) -> str | None:
+        return self.official.end(instrument) if self.official is not None else None
 
     def flow(self, instrument: str, field: str, day: str) -> float | None:
         return self.flows.get((instrument, field), {}).get(day)
-
-
-def load_records() -> dict[str, list[dict]]:
-    """schemas/records.toml: known all-time closing highs, by instrument."""
-    import tomllib
-
-    from wrapcheck.numbers import LEVEL, parse_figure
-    from wrapcheck.resources import data_dir
-
-    with open(data_dir("schemas") / "records.toml", "rb") as fh:
-        entries = tomllib.load(fh).get("record", [])
-    out: dict[str, list[dict]] = {}
-    for e in entries:
-        out.setdefault(e["instrument"], []).append({"as_of": e["as_of"], "closing_high": parse_figure(e["closing_high"], LEVEL).value})
-    return out

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from wrapcheck.numbers import CHANGE, COUNT, KRW_BN, NUMERIC_COLUMNS, SHARES, ParseError, clip, parse_figure
 from wrapcheck.reader import (ARTICLE_SUFFIXES, BATCH_BYTES, SESSION_SUFFIXES, ReadError, arrow_cells, header_columns,
                              plain_parts, read_batch, read_cells)
-from wrapcheck.registry import KINDS, load_registry
+from wrapcheck.registry import KINDS, guess_kind, load_registry
 
 REQUIRED_COLUMNS = ("date", "source", "instrument")
 TEXT_COLUMNS = ("kind", "outlet", "title", "url", "statement")
@@ -270,6 +270,42 @@ def _categorical(values) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=pd.Index(categories.astype(object), dtype=object))
 
 
+DATED = "\x1f"  # joins a name and a date in the categories of names resolved per date
+
+
+def _resolve_names(registry, names: pd.Categorical, dates: pd.Series) -> tuple[pd.Categorical, list]:
+    """The instrument of each distinct name; a name whose meaning depends on the date (an alias with a
+    period) is resolved per distinct (name, date), its categories then reading "name<DATED>date"."""
+    texts = [str(u) for u in names.categories]
+    resolved = [registry.resolve(u) for u in texts]
+    dated = np.array([not registry.in_file(u) and registry.is_dated(u) for u in texts], dtype=bool)
+    if not dated.any():
+        return names, resolved
+    rows = dated[names.codes] & (names.codes >= 0)
+    keyed = np.asarray(names.astype(object), dtype=object).copy()
+    keyed[rows] = keyed[rows] + DATED + dates.to_numpy(dtype=object)[rows].astype(str)
+    names = _categorical(pd.Series(keyed, dtype=object))
+    resolved = [registry.resolve(*u.split(DATED)) for u in map(str, names.categories)]
+    return names, resolved
+
+
+_WHOLE_WON = re.compile(r"^\s*\d{1,3}(?:,\d{3})+\s*(?:won|원)?\s*$|^\s*\d+\s*(?:won|원)\s*$")
+
+
+def _kind_from_figures(kind: pd.Categorical, raw: pd.DataFrame) -> pd.Categorical:
+    """Rows of an unknown instrument with no kind: a close in whole won ("152,300", "9,870원") is a stock's."""
+    unknown = np.asarray(kind == "", dtype=bool)
+    if not unknown.any() or "close" not in raw.columns:
+        return kind
+    where = np.flatnonzero(unknown)
+    stock = raw["close"].iloc[where].fillna("").astype(str).str.match(_WHOLE_WON).to_numpy(dtype=bool)
+    if not stock.any():
+        return kind
+    labels = np.asarray(kind.astype(object), dtype=object)
+    labels[where[stock]] = "stock"
+    return _categorical(pd.Series(labels, dtype=object))
+
+
 def _recode(cat: pd.Categorical, labels) -> pd.Categorical:
     """``cat`` with each category replaced by its label (labels may repeat: "Kospi" and "KOSPI" -> KOSPI)."""
     labels = np.asarray(list(labels), dtype=object)
@@ -303,13 +339,14 @@ def parse_frame(raw: pd.DataFrame, files: np.ndarray | pd.Categorical, rows: np.
                    parsed.dt.strftime("%Y-%m-%d").to_numpy(dtype=object))
     table["date"] = _recode(date_cat, iso)
 
-    # Instruments, kinds and markets from the registry, resolved once per distinct name.
+    # Instruments, kinds and markets from the registry, resolved once per distinct name (per name and
+    # date for the few names that meant another company at another time).
     registry = load_registry()
-    resolved = [registry.resolve(u) for u in names.categories]
-    table["instrument"] = _recode(names, [r.name if r else u for u, r in zip(names.categories, resolved)])
+    names, resolved = _resolve_names(registry, names, dates)
+    table["instrument"] = _recode(names, [r.name if r else u.split(DATED)[0] for u, r in zip(names.categories, resolved)])
     table["resolved"] = np.array([r is not None for r in resolved], dtype=bool)[names.codes] if resolved else np.zeros(len(raw), dtype=bool)
     kind_given = raw["kind"].str.strip().str.lower()
-    registry_kind = _recode(names, [r.kind if r else "" for r in resolved])
+    registry_kind = _recode(names, [r.kind if r else guess_kind(u.split(DATED)[0]) for u, r in zip(names.categories, resolved)])
     given = kind_given.ne("").to_numpy()
     if given.any():  # a kind column overrides the registry where it is filled in
         table["kind"] = _categorical(pd.Series(np.where(given, kind_given.to_numpy(dtype=object),
@@ -319,6 +356,7 @@ def parse_frame(raw: pd.DataFrame, files: np.ndarray | pd.Categorical, rows: np.
     for pos in np.flatnonzero((kind_given.ne("") & ~kind_given.isin(KINDS)).to_numpy()):
         errors.append((pos, "kind", raw["kind"].iat[pos], f"kind must be one of {', '.join(KINDS)}"))
     table["market"] = _recode(names, [r.market if r else "" for r in resolved])
+    table["kind"] = _kind_from_figures(table["kind"], raw)
 
     # Numbers as written.
     is_yield = np.asarray(table["kind"] == "yield", dtype=bool)

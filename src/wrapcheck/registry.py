@@ -1,18 +1,33 @@
-"""Instruments and market profiles, read from schemas/instruments.toml and schemas/markets.toml."""
+"""Instruments and market profiles: schemas/instruments.toml (indices, the won, yields and the stocks
+the text extractor names), the exchange's listing (schemas/reference/listing.csv, every KOSPI, KOSDAQ
+and KONEX stock) and the press and former names of schemas/reference/aliases.csv, with their dates.
+
+A name resolves in this order: instruments.toml (name or alias), a dated alias whose period covers the
+session ("Hyundai Heavy Industries" was code 009540 until 2019), the listing's code, Korean names and
+English name, an undated alias, then the same with "Holdings" / 홀딩스 dropped or added. Names are
+compared by :func:`name_key`: case, spacing, punctuation and corporate suffixes do not count.
+"""
 
 from __future__ import annotations
 
+import csv
+import difflib
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 import numpy as np
 import pandas as pd
 
-from wrapcheck.resources import data_dir
+from wrapcheck.resources import cache_dir, data_dir
 
 KINDS = ("index", "stock", "fx", "yield")
+SUFFIX_WORDS = {"co", "ltd", "inc", "corp", "corporation", "company", "limited", "incorporated", "incorporation",
+                "plc", "주식회사", "주", "보통주", "common", "shares", "stock"}
+PREFERRED_WORDS = {"pref", "prefs", "preferred", "pfd", "pr", "1p", "2p", "3p", "2pb", "3pb", "우", "우선주", "1우선주", "2우선주b"}
+HOLDING_WORDS = ("holdings", "홀딩스", "지주")
 
 
 @dataclass(frozen=True)
@@ -23,17 +38,139 @@ class Instrument:
     aliases: tuple[str, ...] = ()
     mentions: tuple[str, ...] = ()
     code: str | None = None
+    listed: str = ""  # the listing date (ISO) of a listed stock, when known
 
 
 @dataclass(frozen=True)
+class Alias:
+    code: str
+    alias: str
+    valid_from: str  # ISO date or ""
+    valid_to: str
+    note: str
+
+    def covers(self, day: str | None) -> bool:
+        return day is not None and (not self.valid_from or self.valid_from <= day) and (not self.valid_to or day <= self.valid_to)
+
+
+def name_key(name: str) -> str:
+    """One key for the ways a name is written: "KoreaZinc" = "Korea Zinc", "LGCHEM,LTD" = "LG Chem",
+    "Samsung Electronics Co., Ltd." = "samsung electronics", "AJ네트웍스보통주" = "AJ네트웍스"."""
+    text = unicodedata.normalize("NFKC", str(name)).casefold().replace("(주)", " ").replace("㈜", " ")
+    text = re.sub(r"보통주$", "", text.strip())
+    words = [w for w in re.split(r"[^\w]+|_", text) if w]
+    while len(words) > 1 and words[-1] in SUFFIX_WORDS:
+        words.pop()
+    return "".join(words)
+
+
+def _split_preferred(name: str) -> tuple[str, bool]:
+    """("samsungelectronics", True) for "Samsung Electronics Pref." / "삼성전자 우선주" / "(1P)" forms."""
+    text = unicodedata.normalize("NFKC", str(name)).casefold()
+    words = [w for w in re.split(r"[^\w]+|_", text) if w]
+    preferred = False
+    while len(words) > 1 and (words[-1] in PREFERRED_WORDS or words[-1] in SUFFIX_WORDS):
+        preferred |= words[-1] in PREFERRED_WORDS
+        words.pop()
+    if len(words) == 1 and re.search(r"\d?우(선주)?b?$", words[0]) and re.search(r"[가-힣]", words[0]):
+        base = re.sub(r"\d?우(선주)?b?$", "", words[0])
+        return (base, True) if base else (words[0], False)
+    return name_key(" ".join(words)), preferred
+
+
+_KIND_WORDS = (
+    ("yield", re.compile(r"yield|treasur|\bktb\b|bond|국고채|금리", re.IGNORECASE)),
+    ("fx", re.compile(r"\b(won|krw|usd|jpy|cny|eur|yen|yuan|euro|dollar)\b|환율|/krw|krw/", re.IGNORECASE)),
+    ("index", re.compile(r"\b(kospi|kosdaq|krx|index|composite|futures)\b|지수|코스피|코스닥", re.IGNORECASE)),
+)
+
+
+def guess_kind(name: str) -> str:
+    """The kind an unknown name suggests ("KOSPI 200 futures": index), or "" when it suggests none."""
+    for kind, pattern in _KIND_WORDS:
+        if pattern.search(str(name)):
+            return kind
+    return ""
+
+
+def normalize_name(name: str) -> str:
+    """Kept for callers that match whole phrases: case, spacing and hyphen variants only."""
+    text = re.sub(r"[\u2010-\u2015\u2212_]", "-", str(name)).casefold()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def display_name(name_en: str, short_ko: str) -> str:
+    """A readable English name from the listing's ("KIA CORPORATION" -> "Kia", "KoreaZinc" -> "Korea Zinc")."""
+    name = name_en.strip()
+    if not name:
+        return short_ko.strip()
+    if " " not in name and re.search(r"[a-z][A-Z]", name):
+        name = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)
+    words = re.split(r"\s+", re.sub(r",", " ", name))
+    while len(words) > 1 and re.sub(r"[^\w]", "", words[-1]).casefold() in SUFFIX_WORDS:
+        words.pop()
+    words = [w.title() if w.isupper() and len(re.sub(r"[^A-Z]", "", w)) >= 3 and not re.search(r"\d", w) else w for w in words]
+    return " ".join(words).strip(" ,.")
+
+
+@dataclass
 class Registry:
     instruments: dict[str, Instrument]
     markets: dict[str, dict]
     _lookup: dict[str, str] = field(default_factory=dict)
 
-    def resolve(self, name: str) -> Instrument | None:
-        return self.instruments.get(self._lookup.get(normalize_name(name), ""))
+    # -- resolving names ----------------------------------------------------------------------------
+    def resolve(self, name: str, day: str | None = None) -> Instrument | None:
+        """The instrument ``name`` meant on ``day`` (ISO; None: today's names first), or None."""
+        text = str(name).strip()
+        found = self.instruments.get(self._lookup.get(normalize_name(text), ""))
+        if found is not None or not text:
+            return found
+        return self._listed(text, day)
 
+    def in_file(self, name: str) -> bool:
+        """Is ``name`` a name or alias of instruments.toml (whose names never depend on the date)?"""
+        return normalize_name(str(name).strip()) in self._lookup
+
+    def get(self, canonical: str) -> Instrument | None:
+        """The instrument of a canonical name (as resolve returns it), from the file or the listing."""
+        return self.instruments.get(canonical) or self.stocks.by_name.get(canonical)
+
+    def is_dated(self, name: str) -> bool:
+        """Does what ``name`` means depend on the date (an alias with a period)?"""
+        return name_key(name) in self.stocks.dated_keys
+
+    def suggestions(self, name: str, n: int = 3) -> list[str]:
+        """The closest known names, for "did you mean"."""
+        key = name_key(name)
+        names = {**{k: v for k, v in self.stocks.names_by_key.items()}, **{name_key(k): k for k in self.instruments}}
+        close = difflib.get_close_matches(key, list(names), n=n, cutoff=0.72)
+        return list(dict.fromkeys(names[c] for c in close))
+
+    def known_names(self) -> list[str]:
+        return sorted({*self.instruments, *self.stocks.by_name})
+
+    def _listed(self, text: str, day: str | None) -> Instrument | None:
+        stocks = self.stocks
+        key = name_key(text)
+        code = stocks.dated_code(key, day) or stocks.code_of(key)
+        if code is None:
+            base, preferred = _split_preferred(text)
+            if preferred:
+                code = stocks.preferred.get(base) or stocks.preferred.get(stocks.to_common(base))
+        if code is None:
+            code = stocks.holding_variant(key)
+        if code is None and re.fullmatch(r"[aA]?\d{6}", text):
+            code = text[-6:] if text[-6:] in stocks.by_code else None
+        if code is None:
+            return None
+        return self.instruments.get(stocks.toml_of.get(code, "")) or stocks.by_code.get(code)
+
+    @cached_property
+    def stocks(self) -> "Listing":
+        return Listing.load({i.code: i.name for i in self.instruments.values() if i.code})
+
+    # -- market profiles ----------------------------------------------------------------------------
     def market(self, name: str) -> dict:
         return self.markets.get(name, {})
 
@@ -51,10 +188,126 @@ class Registry:
         return np.array([value(m) for m in distinct.tolist()] + [np.nan], dtype=float)[codes]
 
 
-def normalize_name(name: str) -> str:
-    """Case, spacing and hyphen variants of a name map to one key ("SK hynix" = "SK Hynix")."""
-    text = re.sub(r"[\u2010-\u2015\u2212_]", "-", str(name)).casefold()
-    return re.sub(r"\s+", " ", text).strip()
+@dataclass
+class Listing:
+    """Every listed stock by code, and the keys its names are found by (built on first use: a run whose
+    names are all in instruments.toml never reads the listing)."""
+
+    by_code: dict[str, Instrument] = field(default_factory=dict)
+    by_name: dict[str, Instrument] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)  # name key -> code, today's names
+    preferred: dict[str, str] = field(default_factory=dict)  # a common stock's name key -> its first preferred
+    common_keys: dict[str, set[str]] = field(default_factory=dict)  # a common stock's code -> its name keys
+    aliases: dict[str, list[Alias]] = field(default_factory=dict)  # name key -> aliases (dated or not)
+    toml_of: dict[str, str] = field(default_factory=dict)  # code -> canonical name in instruments.toml
+    names_by_key: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def dated_keys(self) -> set[str]:
+        return {k for k, v in self.aliases.items() if any(a.valid_from or a.valid_to for a in v)}
+
+    def dated_code(self, key: str, day: str | None) -> str | None:
+        covering = [a for a in self.aliases.get(key, ()) if (a.valid_from or a.valid_to) and a.covers(day)]
+        return covering[0].code if covering else None
+
+    def code_of(self, key: str) -> str | None:
+        """Today's names first, then the aliases: an open-ended one, else the latest period's."""
+        if key in self.keys:
+            return self.keys[key]
+        entries = self.aliases.get(key)
+        if not entries:
+            return None
+        open_ended = [a for a in entries if not a.valid_to]
+        return (open_ended or sorted(entries, key=lambda a: a.valid_to))[-1].code
+
+    def to_common(self, key: str) -> str:
+        """A name key under which the preferred shares of ``key``'s company are filed."""
+        code = self.code_of(key)
+        return next(iter(self.common_keys.get(code, ())), key) if code else key
+
+    def holding_variant(self, key: str) -> str | None:
+        for word in HOLDING_WORDS:
+            if key.endswith(word) and len(key) > len(word):
+                found = self.code_of(key[: -len(word)])
+            else:
+                found = self.code_of(key + word)
+            if found:
+                return found
+        return None
+
+    @classmethod
+    def load(cls, toml_codes: dict[str, str]) -> "Listing":
+        listing = cls(toml_of=dict(toml_codes))
+        rows = _read_csv(data_dir("schemas") / "reference" / "listing.csv")
+        fetched = cache_dir() / "listing.csv"
+        if fetched.exists():  # `wrapcheck data update`: a newer listing adds and replaces codes
+            rows = list({r["code"]: r for r in rows + _read_csv(fetched)}.values())
+        commons = [r for r in rows if not _is_preferred(r)]
+        for r in commons + [r for r in rows if _is_preferred(r)]:
+            listing._add_row(r)
+        for alias in _read_aliases():
+            listing.aliases.setdefault(name_key(alias.alias), []).append(alias)
+            listing._ensure_code(alias)
+        return listing
+
+    def _add_row(self, r: dict) -> None:
+        code = r["code"].strip().zfill(6)
+        names = [r.get("name_ko", ""), r.get("short_ko", ""), r.get("name_en", "")]
+        display = self.toml_of.get(code) or self._display(code, r)
+        if display in self.by_name:
+            display = f"{display} ({code})"
+        inst = Instrument(name=display, kind="stock", market=r.get("market", "") or "", code=code,
+                          listed=(r.get("listed") or "").strip())
+        self.by_code[code] = inst
+        if code not in self.toml_of:
+            self.by_name[display] = inst
+        keys = {name_key(n) for n in names + [display, code] if n and n.strip()}
+        for key in keys:
+            self.keys.setdefault(key, code)
+            self.names_by_key.setdefault(key, display)
+        if _is_preferred(r):
+            for key in self.common_keys.get(code[:5] + "0", ()):
+                self.preferred.setdefault(key, code)
+        else:
+            self.common_keys[code] = keys
+
+    def _display(self, code: str, row: dict) -> str:
+        if _is_preferred(row) and code[:5] + "0" in self.by_code:
+            kind = re.search(r"\((\d?P\w?)\)", row.get("name_en") or "")
+            tag = "" if kind is None or kind[1] == "1P" else " " + kind[1]
+            return f"{self.by_code[code[:5] + '0'].name} Pref{tag}"
+        return display_name(row.get("name_en", ""), row.get("short_ko", "") or row.get("name_ko", ""))
+
+    def _ensure_code(self, alias: Alias) -> None:
+        """A delisted company (Celltrion Healthcare) is known by its aliases alone."""
+        if alias.code in self.by_code:
+            return
+        inst = Instrument(name=alias.alias, kind="stock", market="", code=alias.code)
+        self.by_code[alias.code] = inst
+        self.by_name.setdefault(alias.alias, inst)
+        self.names_by_key.setdefault(name_key(alias.alias), alias.alias)
+
+
+def _is_preferred(row: dict) -> bool:
+    return "우선주" in (row.get("share_class") or "") or bool(re.search(r"\(\d?P\w?\)", row.get("name_en") or ""))
+
+
+def _read_csv(path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _read_aliases() -> list[Alias]:
+    path = data_dir("schemas") / "reference" / "aliases.csv"
+    if not path.exists():
+        return []
+    out = []
+    for r in _read_csv(path):
+        code = (r.get("code") or "").strip()
+        if code and (r.get("alias") or "").strip():
+            out.append(Alias(code.zfill(6), r["alias"].strip(), (r.get("valid_from") or "").strip(),
+                             (r.get("valid_to") or "").strip(), (r.get("note") or "").strip()))
+    return out
 
 
 @cache
@@ -71,14 +324,8 @@ def load_registry() -> Registry:
             raise ValueError(f"schemas/instruments.toml: {name}: kind must be one of {KINDS}")
         if spec["market"] not in markets:
             raise ValueError(f"schemas/instruments.toml: {name}: unknown market {spec['market']!r}")
-        inst = Instrument(
-            name=name,
-            kind=spec["kind"],
-            market=spec["market"],
-            aliases=tuple(spec.get("aliases", ())),
-            mentions=tuple(spec.get("mentions", ())),
-            code=spec.get("code"),
-        )
+        inst = Instrument(name=name, kind=spec["kind"], market=spec["market"], aliases=tuple(spec.get("aliases", ())),
+                          mentions=tuple(spec.get("mentions", ())), code=spec.get("code"))
         instruments[name] = inst
         for alias in (name, *inst.aliases):
             key = normalize_name(alias)

@@ -34,7 +34,8 @@ class Context:
     """What a rule may read besides its rows: the whole table, the registry, the loader's findings,
     history (other sessions' consensus record), official reference figures and the trading calendar."""
 
-    def __init__(self, loaded, registry, history=None, reference=None):
+    def __init__(self, loaded, registry, history=None, reference=None, official=True):
+        self.use_official = official  # the shipped (and fetched) official record, under the user's files
         self.loaded = loaded
         self.table = loaded.table
         self.raw = loaded.raw
@@ -61,9 +62,34 @@ class Context:
     @cached_property
     def history(self):
         """Look-ups for the claim rules: closes, directions, flows and the highest close before a date."""
-        from wrapcheck.history import RECORD_FIELDS, HistoryView, load_records
+        from wrapcheck.history import RECORD_FIELDS, HistoryView
 
-        return HistoryView(self.record_of(RECORD_FIELDS), self.calendar, load_records())
+        return HistoryView(self.record_of(RECORD_FIELDS), self.calendar, self.official)
+
+    @cached_property
+    def official(self):
+        """The official record (wrapcheck.official), or None when switched off (--no-official)."""
+        if not self.use_official:
+            return None
+        from wrapcheck.official import load_official
+
+        return load_official()
+
+    def official_rows(self) -> pd.DataFrame | None:
+        """The official closes of the instruments the run names, over its dates and the year before
+        them (streaks and "this year" counts reach back), as history rows."""
+        if self.official is None or not len(self._history_rows):
+            return None
+        rows = self._history_rows
+        names = set(pd.unique(rows["instrument"].astype(object)).tolist()) & self.official.names
+        if not names:
+            return None
+        days = pd.Series(pd.unique(rows["date"].astype(object)), dtype=object).dropna().astype(str)
+        days = days[days.str.match(r"^\d{4}-\d{2}-\d{2}$")]
+        if days.empty:
+            return None
+        first = (pd.Timestamp(days.min()) - pd.Timedelta(days=400)).strftime("%Y-%m-%d")
+        return self.official.rows(names, first, days.max())
 
     @cached_property
     def _history_rows(self) -> pd.DataFrame:
@@ -75,7 +101,7 @@ class Context:
     def _groups(self):
         from wrapcheck.history import Groups
 
-        return Groups(self._history_rows, self.reference.table if self.reference is not None else None)
+        return Groups(self._history_rows, self.reference.table if self.reference is not None else None, self.official_rows())
 
     def record_of(self, fields) -> pd.DataFrame:
         """Consensus per (instrument, date) of ``fields`` over every session seen; the reference wins.

@@ -379,7 +379,8 @@ def _cells(pieces: list[pa.Table]) -> pd.DataFrame:
 
 def check_in_chunks(chunks: list[list[Path]], rules: dict, fail_on: str = "error", history=None, reference=None,
                     encoding: str | None = None, progress=None, session: str | None = None,
-                    detail: tuple[str, ...] | None = None, brief: tuple[str, ...] | None = None) -> Report | None:
+                    detail: tuple[str, ...] | None = None, brief: tuple[str, ...] | None = None,
+                    official: bool = True) -> Report | None:
     """Check ``chunks`` of session files one after another (see the module's docstring); None when the
     files are not in date order (a chunk holds a session on or before one of the chunks before the last,
     or merging chunks would read more than MERGED_AT_MOST of them as one)."""
@@ -431,7 +432,8 @@ def check_in_chunks(chunks: list[list[Path]], rules: dict, fail_on: str = "error
             if progress:
                 progress(f"checking chunk {number} of {len(chunks)}", number - 1, len(chunks))
             report = run(loaded, rules, fail_on=fail_on, history=history, reference=reference, detail=detail, brief=brief,
-                         earlier=(earlier, until) if earlier is not None else None, whole_record=carry and last is not None)
+                         earlier=(earlier, until) if earlier is not None else None, whole_record=carry and last is not None,
+                         official=official)
             if carry and last is not None:
                 earlier = report.record[~after(report.record, last)]  # later ones: --history only so far
             if last is not None:

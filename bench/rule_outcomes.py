@@ -1,0 +1,81 @@
+"""Pass / fail / skip / error per rule on labelled wraps, to see false alarms and skips at a glance.
+
+    python bench/rule_outcomes.py                      # tests/data/articles (the expected CSVs)
+    python bench/rule_outcomes.py tests/data/real      # the real wraps, dev split
+    python bench/rule_outcomes.py tests/data/real --split holdout
+    python bench/rule_outcomes.py ... --json out.json  # the counts and every failure, for a closing note
+
+Each labelled CSV is validated alone, as a desk would check one story. The table counts results per
+rule; the listing names every failure and, with --skips, the reasons of the skips.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def labelled_files(folder: Path, split: str | None) -> list[Path]:
+    if (folder / "MANIFEST.toml").exists():
+        manifest = tomllib.loads((folder / "MANIFEST.toml").read_text(encoding="utf-8"))["wrap"]
+        names = [name for name, meta in manifest.items() if split in (None, "all", meta.get("split"))]
+        return [folder / f"{name}.csv" for name in sorted(names) if (folder / f"{name}.csv").exists()]
+    return sorted(folder.glob("*.expected.csv"))
+
+
+def outcomes(files: list[Path]) -> tuple[dict, list[dict]]:
+    from wrapcheck.engine import validate_paths
+
+    counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    listed = []
+    for path in files:
+        report = validate_paths([path])
+        data = json.loads(report_json(report))
+        for source in data["sources"]:
+            for r in source["results"]:
+                counts[r["code"]][r["status"]] += 1
+                if r["status"] != "pass":
+                    listed.append({"file": path.name, "instrument": r["instrument"], "code": r["code"],
+                                   "status": r["status"], "message": r["message"]})
+    return counts, listed
+
+
+def report_json(report) -> str:
+    from wrapcheck.reporters.columnar import document_text
+
+    return document_text(report)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", default=str(ROOT / "tests" / "data" / "articles"))
+    parser.add_argument("--split", default="dev", help="dev, holdout or all (real wraps only)")
+    parser.add_argument("--skips", action="store_true", help="list the skips' reasons too")
+    parser.add_argument("--json", help="write the counts and the listing to this file")
+    args = parser.parse_args(argv)
+    files = labelled_files(Path(args.folder), args.split)
+    counts, listed = outcomes(files)
+    print(f"{len(files)} file(s) in {args.folder}" + (f" (split {args.split})" if (Path(args.folder) / 'MANIFEST.toml').exists() else ""))
+    print(f"{'rule':6} {'pass':>5} {'fail':>5} {'skip':>5} {'error':>5}")
+    for code in sorted(counts):
+        c = counts[code]
+        print(f"{code:6} {c['pass']:5} {c['fail']:5} {c['skip']:5} {c['error']:5}")
+    total = sum(counts.values(), collections.Counter())
+    print(f"{'all':6} {total['pass']:5} {total['fail']:5} {total['skip']:5} {total['error']:5}")
+    for item in listed:
+        if item["status"] != "skip" or args.skips:
+            print(f"  {item['status']:5} {item['code']} {item['file']} {item['instrument']}: {item['message']}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"counts": {k: dict(v) for k, v in counts.items()}, "listed": listed},
+                                              ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
