@@ -3,6 +3,8 @@
     python bench/rule_outcomes.py                      # tests/data/articles (the expected CSVs)
     python bench/rule_outcomes.py tests/data/real      # the real wraps, dev split
     python bench/rule_outcomes.py tests/data/real --split holdout
+    python bench/rule_outcomes.py --articles           # the article texts themselves, extracted and checked
+    python bench/rule_outcomes.py ... --no-official    # without the official record (as before issue 17)
     python bench/rule_outcomes.py ... --json out.json  # the counts and every failure, for a closing note
 
 Each labelled CSV is validated alone, as a desk would check one story. The table counts results per
@@ -21,21 +23,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def labelled_files(folder: Path, split: str | None) -> list[Path]:
+def labelled_files(folder: Path, split: str | None, articles: bool = False) -> list[tuple[Path, str | None]]:
+    """(file, session date to pass) for each labelled wrap: its expected CSV, or with ``articles`` the text."""
+    if articles:
+        out = []
+        for expected in sorted(folder.glob("*.expected.csv")):
+            name = expected.name.removesuffix(".expected.csv")
+            meta = tomllib.loads((folder / f"{name}.meta.toml").read_text(encoding="utf-8"))
+            text = next((p for p in sorted(folder.glob(f"{name}.*")) if p.suffix in (".txt", ".md", ".html")), None)
+            if text is not None:
+                out.append((text, meta["date"]))
+        return out
     if (folder / "MANIFEST.toml").exists():
         manifest = tomllib.loads((folder / "MANIFEST.toml").read_text(encoding="utf-8"))["wrap"]
         names = [name for name, meta in manifest.items() if split in (None, "all", meta.get("split"))]
-        return [folder / f"{name}.csv" for name in sorted(names) if (folder / f"{name}.csv").exists()]
-    return sorted(folder.glob("*.expected.csv"))
+        return [(folder / f"{name}.csv", None) for name in sorted(names) if (folder / f"{name}.csv").exists()]
+    return [(p, None) for p in sorted(folder.glob("*.expected.csv"))]
 
 
-def outcomes(files: list[Path]) -> tuple[dict, list[dict]]:
+def outcomes(files: list[tuple[Path, str | None]], official: bool = True) -> tuple[dict, list[dict]]:
     from wrapcheck.engine import validate_paths
 
     counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     listed = []
-    for path in files:
-        report = validate_paths([path])
+    for path, day in files:
+        report = validate_paths([path], session=day, official=official)
         data = json.loads(report_json(report))
         for source in data["sources"]:
             for r in source["results"]:
@@ -57,10 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder", nargs="?", default=str(ROOT / "tests" / "data" / "articles"))
     parser.add_argument("--split", default="dev", help="dev, holdout or all (real wraps only)")
     parser.add_argument("--skips", action="store_true", help="list the skips' reasons too")
+    parser.add_argument("--articles", action="store_true", help="check the article texts, not the expected CSVs")
+    parser.add_argument("--no-official", action="store_true", help="without the official record")
     parser.add_argument("--json", help="write the counts and the listing to this file")
     args = parser.parse_args(argv)
-    files = labelled_files(Path(args.folder), args.split)
-    counts, listed = outcomes(files)
+    files = labelled_files(Path(args.folder), args.split, args.articles)
+    counts, listed = outcomes(files, official=not args.no_official)
     print(f"{len(files)} file(s) in {args.folder}" + (f" (split {args.split})" if (Path(args.folder) / 'MANIFEST.toml').exists() else ""))
     print(f"{'rule':6} {'pass':>5} {'fail':>5} {'skip':>5} {'error':>5}")
     for code in sorted(counts):

@@ -72,14 +72,14 @@ class ChangeFromPreviousSession(Rule):
             for i, reason in zip(where.tolist(), case.tolist()):
                 key = (reason, names[i], previous[i])
                 if key not in memo:
-                    memo[key] = self.skip_reason(reason, names[i], previous[i], official)
+                    memo[key] = self.skip_reason(reason, names[i], previous[i], official, ctx.registry)
                 out.append(memo[key])
             return out
 
         return outcome(rows.index, ok, implied, prev_close, diff, tol, message, skipped=unknown, skip_message=skip_message)
 
     @staticmethod
-    def skip_reason(reason: int, name, previous: str, official) -> str:
+    def skip_reason(reason: int, name, previous: str, official, registry) -> str:
         if reason == 0:
             return "skipped: the date is outside the trading calendar or unreadable"
         if reason == 1:
@@ -89,4 +89,8 @@ class ChangeFromPreviousSession(Rule):
         beyond = official.beyond(str(name), previous) if official is not None else None
         if beyond:
             return f"skipped: {beyond}"
-        return f"skipped: no close on record for the previous session ({previous}); add its file or --history DIR"
+        missing = f"skipped: no close on record for the previous session ({previous}); add its file or --history DIR"
+        inst = registry.get(str(name)) if name is not None else None
+        if inst is not None and inst.kind == "stock" and inst.code:
+            return f"{missing}, or fetch the official prices: `wrapcheck data update --stock {inst.code}:{previous}`"
+        return missing

@@ -1,5 +1,6 @@
 import csv
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,10 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, deadline=None)
 settings.register_profile("explore", deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# The tests see the shipped official data only: a user's fetched cache (`wrapcheck data update`) would
+# move the data's end. Subprocesses inherit this; tests of the cache set their own folder.
+os.environ["WRAPCHECK_CACHE_DIR"] = tempfile.mkdtemp(prefix="wrapcheck-test-cache-")
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "fixtures" / "2026-01-06.csv"

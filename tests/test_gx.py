@@ -24,7 +24,7 @@ MUTATIONS = [
     ("yonhap-1", "KOSPI", {"date": "2026-01-04"}),
     ("yonhap-2", "SK Hynix", {"change_pct": "+31.2%"}),
     ("yonhap-2", "USD/KRW", {"close": "14,455.0"}),
-    ("yonhap-2", "KTB 3Y", {"instrument": "KTB 30Y"}),
+    ("yonhap-2", "KTB 3Y", {"instrument": "KTB 3OY"}),
 ]
 
 

@@ -104,6 +104,7 @@ def validate(
     reports: Annotated[Path, typer.Option("--reports", help="Folder for the per-source reports.")] = Path("reports"),
     history: Annotated[Optional[list[Path]], typer.Option("--history", help="Files or folders of other sessions, read as history only (repeatable).")] = None,
     reference: Annotated[Optional[list[Path]], typer.Option("--reference", help="Official session files or folders: compared with (O001) and preferred as history.")] = None,
+    official: Annotated[bool, typer.Option("--official/--no-official", help="Check against the official record shipped in schemas/reference (and fetched by `wrapcheck data update`) where your files give no figure.")] = True,
     no_reports: Annotated[bool, typer.Option("--no-reports", help="Write no report files.")] = False,
     html: Annotated[bool, typer.Option("--html", help="Also write HTML reports with charts (for editors; imports matplotlib).")] = False,
     select: Annotated[Optional[list[str]], typer.Option("--select", help="Run only rules whose code starts with these (repeatable, or comma-separated).")] = None,
@@ -153,7 +154,7 @@ def validate(
                                 session=session, engine=engine, gx_docs=gx_docs, scheduler=scheduler,
                                 detail=_detail(results.value, outputs, not no_reports),
                                 brief=_brief(results.value, outputs, not no_reports),
-                                chunk_bytes=None if html or not chunk_mib else int(chunk_mib * 2**20))
+                                chunk_bytes=None if html or not chunk_mib else int(chunk_mib * 2**20), official=official)
     except LoadError as exc:
         if bar:
             bar.stop()
@@ -405,9 +406,18 @@ def _exit_without_teardown(command) -> None:
     os._exit(code)
 
 
+def full_app() -> typer.Typer:
+    """The `wrapcheck` command with its `data` group (update, status), which `validate` never loads."""
+    if not any(group.name == "data" for group in app.registered_groups):
+        from wrapcheck.update import data_app
+
+        app.add_typer(data_app, name="data", help="The official record: fetch newer data (update) and see what is cached (status).")
+    return app
+
+
 def main() -> None:
     _as_console_script()
-    _exit_without_teardown(app)
+    _exit_without_teardown(full_app())
 
 
 def validate_main() -> None:

@@ -87,7 +87,7 @@ def gx_frame(table: pd.DataFrame, registry) -> pd.DataFrame:
         # T002: |change_pct| beyond the daily limit of the date, less the rounding
         from wrapcheck.ticks import daily_limit
 
-        limit_pct = daily_limit(t["date"].to_numpy(dtype=object))
+        limit_pct = daily_limit(t["date"].to_numpy(dtype=object), t["market"].to_numpy(dtype=object))
         out["t002_excess"] = np.where(kind == "stock", np.abs(t["change_pct"]) - t["change_pct__hw"] - limit_pct, np.nan)
     return out.reset_index(drop=True)
 
@@ -105,7 +105,7 @@ def _expectations(frame: pd.DataFrame, registry) -> list[tuple[str, Any]]:
 
     for column in ("date", "source", "instrument"):
         add("S001", E.ExpectColumnValuesToNotBeNull(column=column))
-    add("S001", E.ExpectColumnValuesToBeInSet(column="instrument", value_set=sorted(registry.instruments)))
+    add("S005", E.ExpectColumnValuesToBeInSet(column="instrument", value_set=registry.known_names()))
     add("S004", E.ExpectCompoundColumnsToBeUnique(column_list=["date", "source", "instrument"]))
     for column in ("advancers", "decliners", "unchanged", "issues_traded", "volume", "turnover"):
         add("S003", E.ExpectColumnValuesToBeBetween(column=column, min_value=0))
@@ -150,7 +150,7 @@ def _expectations(frame: pd.DataFrame, registry) -> list[tuple[str, Any]]:
     return out
 
 
-EXPRESSIBLE = ("S001", "S003", "S004", "C001", "A001", "A002", "A003", "F001", "B001", "V001", "T002")
+EXPRESSIBLE = ("S001", "S003", "S004", "S005", "C001", "A001", "A002", "A003", "F001", "B001", "V001", "T002")
 
 
 def build_suite(frame: pd.DataFrame, registry, name: str = "wrapcheck"):

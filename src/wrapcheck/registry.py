@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import csv
 import difflib
+import os
 import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -58,7 +60,7 @@ def name_key(name: str) -> str:
     "Samsung Electronics Co., Ltd." = "samsung electronics", "AJ네트웍스보통주" = "AJ네트웍스"."""
     text = unicodedata.normalize("NFKC", str(name)).casefold().replace("(주)", " ").replace("㈜", " ")
     text = re.sub(r"보통주$", "", text.strip())
-    words = [w for w in re.split(r"[^\w]+|_", text) if w]
+    words = [w for w in re.split(r"[^\w&]+|_", text) if w]
     while len(words) > 1 and words[-1] in SUFFIX_WORDS:
         words.pop()
     return "".join(words)
@@ -67,7 +69,7 @@ def name_key(name: str) -> str:
 def _split_preferred(name: str) -> tuple[str, bool]:
     """("samsungelectronics", True) for "Samsung Electronics Pref." / "삼성전자 우선주" / "(1P)" forms."""
     text = unicodedata.normalize("NFKC", str(name)).casefold()
-    words = [w for w in re.split(r"[^\w]+|_", text) if w]
+    words = [w for w in re.split(r"[^\w&]+|_", text) if w]
     preferred = False
     while len(words) > 1 and (words[-1] in PREFERRED_WORDS or words[-1] in SUFFIX_WORDS):
         preferred |= words[-1] in PREFERRED_WORDS
@@ -133,8 +135,12 @@ class Registry:
         return normalize_name(str(name).strip()) in self._lookup
 
     def get(self, canonical: str) -> Instrument | None:
-        """The instrument of a canonical name (as resolve returns it), from the file or the listing."""
-        return self.instruments.get(canonical) or self.stocks.by_name.get(canonical)
+        """The instrument of a canonical name (as resolve returns it), from the file or the listing
+        (which gives a stock of the file its listing date)."""
+        inst = self.instruments.get(canonical)
+        if inst is not None and inst.code and inst.kind == "stock":
+            return self.stocks.by_code.get(inst.code, inst)
+        return inst or self.stocks.by_name.get(canonical)
 
     def is_dated(self, name: str) -> bool:
         """Does what ``name`` means depend on the date (an alias with a period)?"""
@@ -168,7 +174,7 @@ class Registry:
 
     @cached_property
     def stocks(self) -> "Listing":
-        return Listing.load({i.code: i.name for i in self.instruments.values() if i.code})
+        return Listing.cached({i.code: i.name for i in self.instruments.values() if i.code})
 
     # -- market profiles ----------------------------------------------------------------------------
     def market(self, name: str) -> dict:
@@ -234,6 +240,50 @@ class Listing:
             if found:
                 return found
         return None
+
+    @classmethod
+    def cached(cls, toml_codes: dict[str, str]) -> "Listing":
+        """The listing, from a JSON copy in the user's cache when its sources are unchanged (building it
+        normalizes some 10,000 names: 80 ms of a CI gate's start; reading the copy takes a tenth)."""
+        import json
+
+        sources = [data_dir("schemas") / "reference" / n for n in ("listing.csv", "aliases.csv")]
+        sources += [cache_dir() / "listing.csv", Path(__file__)]
+        signature = [[str(p), *(p.stat()[6:9] if p.exists() else ())] for p in sources] + [sorted(toml_codes.items())]
+        copy = cache_dir() / "index" / "listing.json"
+        try:
+            saved = json.loads(copy.read_text(encoding="utf-8"))
+            if saved["signature"] == json.loads(json.dumps(signature)):
+                return cls.from_json(saved)
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        listing = cls.load(toml_codes)
+        try:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            temporary = copy.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps({"signature": signature, **listing.to_json()}, ensure_ascii=False), encoding="utf-8")
+            os.replace(temporary, copy)
+        except OSError:
+            pass  # a read-only cache only costs the next start the build again
+        return listing
+
+    def to_json(self) -> dict:
+        return {"stocks": [[i.name, i.market, i.code, i.listed, i.name in self.by_name] for i in self.by_code.values()],
+                "keys": self.keys, "preferred": self.preferred, "common_keys": {c: sorted(k) for c, k in self.common_keys.items()},
+                "aliases": {k: [[a.code, a.alias, a.valid_from, a.valid_to, a.note] for a in v] for k, v in self.aliases.items()},
+                "toml_of": self.toml_of, "names_by_key": self.names_by_key}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Listing":
+        listing = cls(keys=data["keys"], preferred=data["preferred"], toml_of=data["toml_of"], names_by_key=data["names_by_key"],
+                      common_keys={c: set(k) for c, k in data["common_keys"].items()},
+                      aliases={k: [Alias(*a) for a in v] for k, v in data["aliases"].items()})
+        for name, market, code, listed, named in data["stocks"]:
+            inst = Instrument(name=name, kind="stock", market=market, code=code, listed=listed)
+            listing.by_code[code] = inst
+            if named:
+                listing.by_name[name] = inst
+        return listing
 
     @classmethod
     def load(cls, toml_codes: dict[str, str]) -> "Listing":

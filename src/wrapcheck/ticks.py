@@ -54,9 +54,16 @@ class TickGrid:
         return out
 
 
-def daily_limit(dates) -> np.ndarray:
+def daily_limit(dates, markets=None) -> np.ndarray:
+    """The daily price limit (percent) in force on each row's date, in its market: an entry naming
+    markets applies to those only, and wins over an entry that names none."""
     dates = np.asarray(dates, dtype=object).astype(str)
+    markets = np.full(len(dates), "", dtype=object) if markets is None else np.asarray(markets, dtype=object)
     out = np.full(len(dates), np.nan)
-    for entry in _tables()["limits"]:
-        out[_in_force(entry, dates)] = entry["pct"]
+    entries = sorted(_tables()["limits"], key=lambda e: "markets" in e)
+    for entry in entries:
+        applies = _in_force(entry, dates)
+        if "markets" in entry:
+            applies &= np.isin(markets, entry["markets"])
+        out[applies] = entry["pct"]
     return out
