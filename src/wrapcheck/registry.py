@@ -332,9 +332,11 @@ class Listing:
         """A delisted company (Celltrion Healthcare) is known by its aliases alone."""
         if alias.code in self.by_code:
             return
-        inst = Instrument(name=alias.alias, kind="stock", market="", code=alias.code)
+        taken = alias.alias in self.by_name or name_key(alias.alias) in self.keys
+        name = f"{alias.alias} ({alias.code})" if taken else alias.alias  # old Samsung C&T is not today's
+        inst = Instrument(name=name, kind="stock", market="", code=alias.code)
         self.by_code[alias.code] = inst
-        self.by_name.setdefault(alias.alias, inst)
+        self.by_name.setdefault(name, inst)
         self.names_by_key.setdefault(name_key(alias.alias), alias.alias)
 
 
