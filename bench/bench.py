@@ -56,6 +56,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs per archive measurement")
     parser.add_argument("--cold-repeat", type=int, default=7)
     parser.add_argument("--with-all", action="store_true", help="also the `--results all` run (writes GBs of reports at 10^6 rows)")
+    parser.add_argument("--cold-only", action="store_true", help="only the one-file cold runs (the CI gate's start)")
+    parser.add_argument("--wrap", type=Path, help="also time this session file cold (e.g. a real wrap naming listed stocks)")
     args = parser.parse_args()
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
@@ -67,6 +69,8 @@ def main() -> None:
     cold = {"floor": [sys.executable, "-c", "import pandas, pandera.pandas"],
             "one": [validate, str(SEED), "--no-reports"],
             "one_rep": [validate, str(SEED), "--reports", str(out / "seed-reports")]}
+    if args.wrap:
+        cold["wrap"] = [validate, str(args.wrap), "--no-reports"]
     walls: dict[str, list[float]] = {k: [] for k in cold}
     one_mem = 0.0
     for _ in range(args.cold_repeat):
@@ -79,6 +83,13 @@ def main() -> None:
     rows.append(("`python -c 'import pandas, pandera.pandas'` (floor)", f"{floor:.2f} s", "", ""))
     rows.append(("`validate` seed file (24 rows), no report files", f"{one:.2f} s", f"{one / floor:.2f}x floor", f"{one_mem:.0f} MiB"))
     rows.append(("`validate` seed file, reports written", f"{one_rep:.2f} s", f"{one_rep / floor:.2f}x floor", ""))
+    if args.wrap:
+        wrap = statistics.median(walls["wrap"])
+        rows.append((f"`validate` {args.wrap.name}, no report files", f"{wrap:.2f} s", f"{wrap / floor:.2f}x floor", ""))
+    if args.cold_only:
+        print("\n".join(["| what | wall | ratio / rate | peak RSS |", "|---|---|---|---|",
+                         *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]]))
+        return
 
     # The archive.
     from generate import generate, write_archive

@@ -118,8 +118,8 @@ class OfficialRecord:
             hit = (at < len(s.dates)) & (s.dates[np.minimum(at, len(s.dates) - 1)] == days)
             rows, at = rows[hit], at[hit]
             value[rows], hw[rows] = s.values[field][at], s.halfwidths[field][at]
-            for r, i in zip(rows.tolist(), at.tolist()):
-                origin[r] = self.origin(s, i, field) if not np.isnan(value[r]) else ""
+            if len(rows):  # worded once per source tag, not per row
+                origin[rows] = np.where(np.isnan(value[rows]), "", self._origins(s, at, field))
         return value, hw, origin
 
     def origin(self, s: Series, i: int, field: str = "close") -> str:
@@ -140,10 +140,15 @@ class OfficialRecord:
             keep = ~np.isnan(close)
             parts.append(pd.DataFrame({"instrument": name, "date": s.dates[lo:hi][keep], "close": close[keep],
                                        "close__hw": s.halfwidths["close"][lo:hi][keep],
-                                       "official_origin": [self.origin(s, i) for i in np.flatnonzero(keep) + lo]}))
+                                       "official_origin": self._origins(s, np.flatnonzero(keep) + lo)}))
         if not parts:
             return pd.DataFrame({"instrument": [], "date": [], "close": [], "close__hw": [], "official_origin": []})
         return pd.concat(parts, ignore_index=True)
+
+    def _origins(self, s: Series, at: np.ndarray, field: str = "close") -> np.ndarray:
+        tags, which = np.unique(s.sources[at], return_inverse=True)
+        words = np.array([self.origin(s, int(at[np.argmax(which == k)]), field) for k in range(len(tags))], dtype=object)
+        return words[which.reshape(-1)] if len(at) else np.zeros(0, dtype=object)
 
     def beyond(self, instrument: str, day: str) -> str | None:
         """A sentence for a session after the data's end ("no official close for ..."), else None."""

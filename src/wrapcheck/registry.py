@@ -147,9 +147,10 @@ class Registry:
         return name_key(name) in self.stocks.dated_keys
 
     def suggestions(self, name: str, n: int = 3) -> list[str]:
-        """The closest known names, for "did you mean"."""
+        """The closest known names, for "did you mean" (the listing built afresh: a rare path)."""
         key = name_key(name)
-        names = {**{k: v for k, v in self.stocks.names_by_key.items()}, **{name_key(k): k for k in self.instruments}}
+        full = Listing.load({i.code: i.name for i in self.instruments.values() if i.code})
+        names = {**full.names_by_key, **{name_key(k): k for k in self.instruments}}
         close = difflib.get_close_matches(key, list(names), n=n, cutoff=0.72)
         return list(dict.fromkeys(names[c] for c in close))
 
@@ -206,7 +207,7 @@ class Listing:
     common_keys: dict[str, set[str]] = field(default_factory=dict)  # a common stock's code -> its name keys
     aliases: dict[str, list[Alias]] = field(default_factory=dict)  # name key -> aliases (dated or not)
     toml_of: dict[str, str] = field(default_factory=dict)  # code -> canonical name in instruments.toml
-    names_by_key: dict[str, str] = field(default_factory=dict)
+    names_by_key: dict[str, str] = field(default_factory=dict)  # for suggestions; not in the JSON copy
 
     @property
     def dated_keys(self) -> set[str]:
@@ -271,11 +272,11 @@ class Listing:
         return {"stocks": [[i.name, i.market, i.code, i.listed, i.name in self.by_name] for i in self.by_code.values()],
                 "keys": self.keys, "preferred": self.preferred, "common_keys": {c: sorted(k) for c, k in self.common_keys.items()},
                 "aliases": {k: [[a.code, a.alias, a.valid_from, a.valid_to, a.note] for a in v] for k, v in self.aliases.items()},
-                "toml_of": self.toml_of, "names_by_key": self.names_by_key}
+                "toml_of": self.toml_of}
 
     @classmethod
     def from_json(cls, data: dict) -> "Listing":
-        listing = cls(keys=data["keys"], preferred=data["preferred"], toml_of=data["toml_of"], names_by_key=data["names_by_key"],
+        listing = cls(keys=data["keys"], preferred=data["preferred"], toml_of=data["toml_of"],
                       common_keys={c: set(k) for c, k in data["common_keys"].items()},
                       aliases={k: [Alias(*a) for a in v] for k, v in data["aliases"].items()})
         for name, market, code, listed, named in data["stocks"]:
