@@ -10,7 +10,8 @@ class PriceOnTickGrid(Rule):
     What it checks: the close is a multiple of the price tick of its band for its date (the KRX table
     changed on 2023-01-25; both tables are in schemas/tick_sizes.toml). The prior close it implies must
     be on the grid too: close - change when the change is given; otherwise some prior close on the grid
-    must give the reported percent at its written precision.
+    must give the reported percent at its written precision. A close written coarser than its tick
+    ("1.05 million", "88만원") is skipped; the market (KOSPI, KOSDAQ, KONEX) comes from the listing.
     Why: "+1.03% to 77,000 won" is impossible with a 100-won tick: no prior close on the grid gives it,
     so one of the two figures is wrong.
     Example: 138,900 won with +0.58 % passes (from 138,100); 77,000 won with +1.03 % fails T001.
@@ -26,7 +27,9 @@ class PriceOnTickGrid(Rule):
         close = rows["close"].to_numpy()
         grid = TickGrid(rows["date"], rows["market"])  # the table in force for each row, once
         tick = grid.size(close)
-        known = ~np.isnan(tick)
+        # A close written coarser than its tick ("1 million", "88만원") claims no tick: nothing to check.
+        rounded = np.nan_to_num(rows["close__hw"].to_numpy()) * 2 > np.nan_to_num(tick)
+        known = ~np.isnan(tick) & ~rounded
         on_grid = known & (np.abs(close / np.where(known, tick, 1) - np.round(close / np.where(known, tick, 1))) < 1e-9)
         change, pct, pct_hw = rows["change"].to_numpy(), rows["change_pct"].to_numpy(), rows["change_pct__hw"].to_numpy()
         prior = close - change
@@ -61,4 +64,6 @@ class PriceOnTickGrid(Rule):
 
         return outcome(rows.index, ok | ~known, observed=close, expected=np.round(close / np.where(known, tick, 1)) * tick,
                        message=message, skipped=~known,
-                       skip_message="skipped: no KRX tick table for this market and date in schemas/tick_sizes.toml")
+                       skip_message=lambda where: ["skipped: the close is written rounded coarser than its tick" if rounded[i] else
+                                                   "skipped: no KRX tick table for this market and date in schemas/tick_sizes.toml"
+                                                   for i in where])

@@ -60,3 +60,26 @@ def test_a_rule_that_reads_other_sessions_says_so(code):
     source = inspect.getsource(type(rule))
     reads = re.search(r"ctx\.(history|record_of|record)\b", source) is not None
     assert reads == rule.reads_history, f"{code}: reads the record: {reads}, declares reads_history: {rule.reads_history}"
+
+
+SITUATIONS = {  # issue 17: what a rule that reads the registry or the record must be shown to handle
+    "new-instrument": "a listed stock (or, for an index rule, an index) the old 12-name registry did not know",
+    "former-name": "a renamed company under its former name",
+    "unknown-name": "a name wrapcheck does not know",
+    "beyond-data-end": "a session after the official data's end",
+}
+READS_MARKET_DATA = re.compile(r"ctx\.(registry|official|history|record_of|profile_values|market)|reads_history = True|TickGrid|daily_limit")
+
+
+def reads_market_data(code: str) -> bool:
+    return bool(READS_MARKET_DATA.search(Path(inspect.getfile(type(RULES[code]))).read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("code", [c for c in RULES if reads_market_data(c)])
+def test_a_rule_that_reads_the_registry_or_the_record_has_the_four_cases(code):
+    cases = tomllib.loads((CASES / f"{code}.toml").read_text(encoding="utf-8"))["case"]
+    covered = {tag for case in cases for tag in case.get("covers", [])}
+    needed = set(SITUATIONS)
+    if RULES[code].kinds is not None and "stock" not in RULES[code].kinds:
+        needed.discard("former-name")  # an index rule sees no company names
+    assert needed <= covered, f"{code} lacks cases for: " + "; ".join(SITUATIONS[t] for t in sorted(needed - covered))

@@ -37,7 +37,7 @@ NUMERIC_COLUMNS: dict[str, str] = {
     "issues_traded": COUNT,
 }
 
-MINUS_SIGNS = "\u2212\u2012\u2013\u2014\ufe63\uff0d-"  # "-" last: safe inside a [...] class
+MINUS_SIGNS = "\u2212\u2012\u2013\u2014\u2015\ufe63\uff0d-"  # "-" last: safe inside a [...] class
 FULLWIDTH = str.maketrans("０１２３４５６７８９，．＋－％", "0123456789,.+-%")
 
 # Multiplier words, as a power of ten of the plain number.
@@ -98,7 +98,7 @@ def _scaled(num: str, exponent: int) -> tuple[float, float, int]:
 
 def _korean_amount(text: str) -> tuple[Decimal, Decimal] | None:
     """25조2700억원 / 6,188억원 / 6천188억원 / 597억5500만원, in won, with the half-width of the last group."""
-    t = text.replace(" ", "").removesuffix("원")
+    t = text.replace(" ", "").removesuffix("원").removesuffix("주")
     t = _KOREAN_THOUSANDS.sub(lambda m: m[1] + m[2].rjust(3, "0"), t)  # 6천188억 -> 6188억
     pos, total, half = 0, Decimal(0), None
     units = {"조": Decimal(10) ** 12, "억": Decimal(10) ** 8, "만": Decimal(10) ** 4}
@@ -109,6 +109,9 @@ def _korean_amount(text: str) -> tuple[Decimal, Decimal] | None:
         total += Decimal(number_text.replace(",", "")) * units[unit]
         half = Decimal(5) * Decimal(10) ** (-_decimals(number_text) - 1) * units[unit]
         pos = m.end()
+    ones = re.fullmatch(r"\d[\d,]*", t[pos:]) if half is not None and pos < len(t) else None
+    if ones:  # a price to the won: 7만2700원
+        total, half, pos = total + Decimal(ones.group().replace(",", "")), Decimal("0.5"), len(t)
     if half is None or pos != len(t):
         return None
     return total, half
@@ -129,7 +132,7 @@ def parse_figure(text: str, unit: str) -> Figure:
     negative = False
     if t.startswith("(") and t.endswith(")"):  # accounting style (618.83)
         negative, t = True, t[1:-1].strip()
-    if any(ch in t for ch in "조억만") and unit in (KRW_BN, SHARES, COUNT):
+    if any(ch in t for ch in "조억만") and unit in (KRW_BN, SHARES, COUNT, LEVEL, CHANGE):
         sign = 1.0
         if t[0] in "+" + MINUS_SIGNS:
             sign = -1.0 if t[0] != "+" else 1.0
@@ -138,7 +141,7 @@ def parse_figure(text: str, unit: str) -> Figure:
         if parsed is None:
             raise ParseError(f"cannot read Korean amount {clip(raw)}")
         won, half = parsed
-        factor = Decimal("1e-9") if unit == KRW_BN else Decimal(1)
+        factor = Decimal("1e-9") if unit == KRW_BN else Decimal(1)  # prices and changes: in won
         value = float(won * factor) * sign * (-1 if negative else 1)
         return Figure(value, float(half * factor), 0)
     m = _FIGURE.match(t)
@@ -151,7 +154,7 @@ def parse_figure(text: str, unit: str) -> Figure:
     words = [w for w in re.split(r"[\s()]+", rest.lower()) if w]
     exponent, basis_points, percent_points = 0, False, False
     for i, w in enumerate(words):
-        if w in _MULTIPLIERS and unit in (KRW_BN, SHARES):
+        if w in _MULTIPLIERS and (unit in (KRW_BN, SHARES) or (unit == LEVEL and _MULTIPLIERS[w] in (3, 6) and len(w) > 1)):
             if exponent:
                 raise ParseError(f"two multipliers in {clip(raw)}")
             exponent = _MULTIPLIERS[w]

@@ -55,10 +55,22 @@ class Alias:
         return day is not None and (not self.valid_from or self.valid_from <= day) and (not self.valid_to or day <= self.valid_to)
 
 
+_WITH_CODE = re.compile(r"^(?P<name>.*?)\s*[(\[]\s*(?P<code>A?\d{6})\s*[)\]]$")
+_PARENTHESES = re.compile(r"^(?P<outer>.+?)\s*\((?P<inner>[^()]+)\)$")
+
+
+def _index_key(name: str) -> str:
+    key = name_key(name)
+    for suffix in ("지수", "index"):
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
+
+
 def name_key(name: str) -> str:
     """One key for the ways a name is written: "KoreaZinc" = "Korea Zinc", "LGCHEM,LTD" = "LG Chem",
     "Samsung Electronics Co., Ltd." = "samsung electronics", "AJ네트웍스보통주" = "AJ네트웍스"."""
-    text = unicodedata.normalize("NFKC", str(name)).casefold().replace("(주)", " ").replace("㈜", " ")
+    text = unicodedata.normalize("NFKC", str(name)).casefold().replace("(주)", " ").replace("㈜", " ").replace(" and ", " & ")
     text = re.sub(r"보통주$", "", text.strip())
     words = [w for w in re.split(r"[^\w&]+|_", text) if w]
     while len(words) > 1 and words[-1] in SUFFIX_WORDS:
@@ -111,8 +123,21 @@ def display_name(name_en: str, short_ko: str) -> str:
     words = re.split(r"\s+", re.sub(r",", " ", name))
     while len(words) > 1 and re.sub(r"[^\w]", "", words[-1]).casefold() in SUFFIX_WORDS:
         words.pop()
-    words = [w.title() if w.isupper() and len(re.sub(r"[^A-Z]", "", w)) >= 3 and not re.search(r"\d", w) else w for w in words]
-    return " ".join(words).strip(" ,.")
+    return " ".join(_readable(w) for w in words).strip(" ,.")
+
+
+_GROUPS = ("LG", "SK", "CJ", "GS", "LS", "HD", "KB", "DB", "HL")
+
+
+def _readable(word: str) -> str:
+    """An all-caps word as the press writes it: NAVER -> Naver, LGCHEM -> LG Chem; short ones (KIA,
+    HLB, KT&G) and words with digits stay as they are."""
+    if not word.isupper() or re.search(r"\d", word) or len(re.sub(r"[^A-Z]", "", word)) <= 4:
+        return word
+    for group in _GROUPS:
+        if word.startswith(group) and len(word) >= len(group) + 4 and word[len(group):].isalpha():
+            return f"{group} {word[len(group):].title()}"
+    return word.title()
 
 
 @dataclass
@@ -121,6 +146,15 @@ class Registry:
     markets: dict[str, dict]
     _lookup: dict[str, str] = field(default_factory=dict)
 
+    @cached_property
+    def _keyed(self) -> dict[str, str]:
+        """The file's names and aliases by their spacing-free key, "index" / 지수 dropped (코스피 지수 = 코스피)."""
+        out: dict[str, str] = {}
+        for inst in self.instruments.values():
+            for alias in (inst.name, *inst.aliases):
+                out.setdefault(_index_key(alias), inst.name)
+        return out
+
     # -- resolving names ----------------------------------------------------------------------------
     def resolve(self, name: str, day: str | None = None) -> Instrument | None:
         """The instrument ``name`` meant on ``day`` (ISO; None: today's names first), or None."""
@@ -128,6 +162,15 @@ class Registry:
         found = self.instruments.get(self._lookup.get(normalize_name(text), ""))
         if found is not None or not text:
             return found
+        coded = _WITH_CODE.match(text)  # 삼성전자(005930): the code decides
+        if coded:
+            return self.resolve(coded["code"][-6:], day) or self.resolve(coded["name"], day)
+        found = self.instruments.get(self._keyed.get(_index_key(text), ""))
+        if found is not None:
+            return found
+        inner = _PARENTHESES.match(text)  # "Korea Composite Stock Price Index (KOSPI)"
+        if inner:
+            return self.resolve(inner["outer"], day) or self.resolve(inner["inner"], day)
         return self._listed(text, day)
 
     def in_file(self, name: str) -> bool:
@@ -167,6 +210,8 @@ class Registry:
                 code = stocks.preferred.get(base) or stocks.preferred.get(stocks.to_common(base))
         if code is None:
             code = stocks.holding_variant(key)
+        if code is None:
+            code = stocks.unique_prefix(key)
         if code is None and re.fullmatch(r"[aA]?\d{6}", text):
             code = text[-6:] if text[-6:] in stocks.by_code else None
         if code is None:
@@ -231,6 +276,14 @@ class Listing:
         """A name key under which the preferred shares of ``key``'s company are filed."""
         code = self.code_of(key)
         return next(iter(self.common_keys.get(code, ())), key) if code else key
+
+    def unique_prefix(self, key: str) -> str | None:
+        """A cut-short name ("HD Hyundai Heavy", "Hanwha System") that begins exactly one company's
+        name; long enough (10 characters of its key) not to be a guess."""
+        if len(key) < 10:
+            return None
+        codes = {code for k, code in self.keys.items() if k.startswith(key)}
+        return codes.pop() if len(codes) == 1 else None
 
     def holding_variant(self, key: str) -> str | None:
         for word in HOLDING_WORDS:
