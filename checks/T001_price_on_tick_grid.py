@@ -28,7 +28,7 @@ class PriceOnTickGrid(Rule):
         grid = TickGrid(rows["date"], rows["market"])  # the table in force for each row, once
         tick = grid.size(close)
         # A close written coarser than its tick ("1 million", "88만원") claims no tick: nothing to check.
-        rounded = np.nan_to_num(rows["close__hw"].to_numpy()) * 2 > np.nan_to_num(tick)
+        rounded = ~np.isnan(tick) & (np.nan_to_num(rows["close__hw"].to_numpy()) * 2 > np.nan_to_num(tick))
         known = ~np.isnan(tick) & ~rounded
         on_grid = known & (np.abs(close / np.where(known, tick, 1) - np.round(close / np.where(known, tick, 1))) < 1e-9)
         change, pct, pct_hw = rows["change"].to_numpy(), rows["change_pct"].to_numpy(), rows["change_pct__hw"].to_numpy()

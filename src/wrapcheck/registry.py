@@ -50,6 +50,7 @@ class Alias:
     valid_from: str  # ISO date or ""
     valid_to: str
     note: str
+    market: str = ""  # a delisted code's market (listed codes take theirs from the listing)
 
     def covers(self, day: str | None) -> bool:
         return day is not None and (not self.valid_from or self.valid_from <= day) and (not self.valid_to or day <= self.valid_to)
@@ -324,7 +325,7 @@ class Listing:
     def to_json(self) -> dict:
         return {"stocks": [[i.name, i.market, i.code, i.listed, i.name in self.by_name] for i in self.by_code.values()],
                 "keys": self.keys, "preferred": self.preferred, "common_keys": {c: sorted(k) for c, k in self.common_keys.items()},
-                "aliases": {k: [[a.code, a.alias, a.valid_from, a.valid_to, a.note] for a in v] for k, v in self.aliases.items()},
+                "aliases": {k: [[a.code, a.alias, a.valid_from, a.valid_to, a.note, a.market] for a in v] for k, v in self.aliases.items()},
                 "toml_of": self.toml_of}
 
     @classmethod
@@ -388,7 +389,7 @@ class Listing:
             return
         taken = alias.alias in self.by_name or name_key(alias.alias) in self.keys
         name = f"{alias.alias} ({alias.code})" if taken else alias.alias  # old Samsung C&T is not today's
-        inst = Instrument(name=name, kind="stock", market="", code=alias.code)
+        inst = Instrument(name=name, kind="stock", market=alias.market, code=alias.code)
         self.by_code[alias.code] = inst
         self.by_name.setdefault(name, inst)
         self.names_by_key.setdefault(name_key(alias.alias), alias.alias)
@@ -412,7 +413,7 @@ def _read_aliases() -> list[Alias]:
         code = (r.get("code") or "").strip()
         if code and (r.get("alias") or "").strip():
             out.append(Alias(code.zfill(6), r["alias"].strip(), (r.get("valid_from") or "").strip(),
-                             (r.get("valid_to") or "").strip(), (r.get("note") or "").strip()))
+                             (r.get("valid_to") or "").strip(), (r.get("note") or "").strip(), (r.get("market") or "").strip()))
     return out
 
 
