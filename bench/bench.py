@@ -79,7 +79,7 @@ def main() -> None:
             walls[key].append(wall)
             if key == "one":
                 one_mem = max(one_mem, mem)
-    floor, one, one_rep = (statistics.median(walls[k]) for k in cold)
+    floor, one, one_rep = (statistics.median(walls[k]) for k in ("floor", "one", "one_rep"))
     rows.append(("`python -c 'import pandas, pandera.pandas'` (floor)", f"{floor:.2f} s", "", ""))
     rows.append(("`validate` seed file (24 rows), no report files", f"{one:.2f} s", f"{one / floor:.2f}x floor", f"{one_mem:.0f} MiB"))
     rows.append(("`validate` seed file, reports written", f"{one_rep:.2f} s", f"{one_rep / floor:.2f}x floor", ""))

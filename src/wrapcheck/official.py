@@ -150,6 +150,30 @@ class OfficialRecord:
         words = np.array([self.origin(s, int(at[np.argmax(which == k)]), field) for k in range(len(tags))], dtype=object)
         return words[which.reshape(-1)] if len(at) else np.zeros(0, dtype=object)
 
+    def bands(self) -> dict[str, float]:
+        """Series that are not the figure wraps quote, with how far a printed figure may plausibly be
+        from them (percentage points for a yield)."""
+        return {n: float(self.priors[n]["plausible_within"]) for n in self.all_names - self.names
+                if "plausible_within" in self.priors.get(n, {})}
+
+    def nearby(self, instruments, dates) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(value, half-width, origin, band) of the plausibility-only series at each (instrument, date)."""
+        instruments = np.asarray(instruments, dtype=object)
+        n = len(instruments)
+        band = np.full(n, np.nan)
+        out = [np.full(n, np.nan), np.full(n, np.nan), np.full(n, "", dtype=object)]
+        for name, width in self.bands().items():
+            at = instruments == name
+            if not at.any():
+                continue
+            saved, self.names = self.names, self.names | {name}
+            try:
+                value, hw, origin = self.lookup(instruments[at], np.asarray(dates, dtype=object)[at])
+            finally:
+                self.names = saved
+            out[0][at], out[1][at], out[2][at], band[at] = value, hw, origin, width
+        return out[0], out[1], out[2], band
+
     def beyond(self, instrument: str, day: str) -> str | None:
         """A sentence for a session after the data's end ("no official close for ..."), else None."""
         end = self.end(instrument)

@@ -169,10 +169,11 @@ class Registry:
         found = self.instruments.get(self._keyed.get(_index_key(text), ""))
         if found is not None:
             return found
-        inner = _PARENTHESES.match(text)  # "Korea Composite Stock Price Index (KOSPI)"
+        found = self._listed(text, day)
+        inner = _PARENTHESES.match(text) if found is None else None  # "Korea Composite Stock Price Index (KOSPI)"
         if inner:
             return self.resolve(inner["outer"], day) or self.resolve(inner["inner"], day)
-        return self._listed(text, day)
+        return found
 
     def in_file(self, name: str) -> bool:
         """Is ``name`` a name or alias of instruments.toml (whose names never depend on the date)?"""
