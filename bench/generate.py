@@ -48,6 +48,7 @@ def generate(rows: int, sources: int | None = None, error_rate: float = 0.01, st
                       rng.uniform(1, 6, n_inst))
     steps = rng.normal(0, 0.008, (days, n_inst))
     path = start * np.exp(np.cumsum(steps, axis=0))
+    path = _official_indices(path, dates, kinds[:n_inst])
     kinds_grid = np.tile(kinds[:n_inst], (days, 1))
     # Round each level as the market quotes it: 2 decimals (index, fx), 3 (yield), a stock on the KRX tick
     # of its price band on that date (each band's tick is a multiple of the ticks below it, so rounding
@@ -110,6 +111,25 @@ def generate(rows: int, sources: int | None = None, error_rate: float = 0.01, st
                                         + frame.loc[talk, "close"] + ", and foreigners were net "
                                         + np.where(foreign[t][talk] >= 0, "buyers", "sellers") + ".")
     return frame.iloc[:rows]
+
+
+def _official_indices(path: np.ndarray, dates: pd.Index, kinds: np.ndarray) -> np.ndarray:
+    """The indices' true closes are the official ones where the shipped record has them (as a real
+    archive's would be, so O001 and H001 meet real data); other days keep the random walk."""
+    from wrapcheck.official import load_official
+
+    official = load_official()
+    for j, name in enumerate(INSTRUMENTS):
+        if kinds[j] != "index" or not official.covers(name):
+            continue
+        value, _, _ = official.lookup(np.full(len(dates), name, dtype=object), dates.to_numpy(dtype=object))
+        known = ~np.isnan(value)
+        path[known, j] = value[known]
+        # A day the record lacks continues from the last official close, so each change still leads on.
+        last = np.maximum.accumulate(np.where(known, np.arange(len(value)), -1))
+        carry = ~known & (last >= 0)
+        path[carry, j] = value[last[carry]]
+    return path
 
 
 def _fmt(values, kinds):

@@ -67,14 +67,13 @@ class ChangeFromPreviousSession(Rule):
 
         def skip_message(where):
             case = np.select([~covered[where], np.isnan(implied[where]), origin[where] == "disputed"], [0, 1, 2], 3)
-            memo: dict[tuple, str] = {}  # a message per reason, instrument and date, not per row
-            out = []
-            for i, reason in zip(where.tolist(), case.tolist()):
-                key = (reason, names[i], previous[i])
-                if key not in memo:
-                    memo[key] = self.skip_reason(reason, names[i], previous[i], official, ctx.registry)
-                out.append(memo[key])
-            return out
+            # A message per reason, instrument and date, not per row.
+            key = (case.astype(np.int64) * (len(instruments) + 2) + inst_codes[where] + 1) * (len(previous_of) + 1) + date_codes[where] + 1
+            kinds, which = np.unique(key, return_inverse=True)
+            firsts = where[np.unique(which.reshape(-1), return_index=True)[1]]
+            reasons = case[np.unique(which.reshape(-1), return_index=True)[1]]
+            words = [self.skip_reason(int(r), names[i], previous[i], official, ctx.registry) for r, i in zip(reasons.tolist(), firsts.tolist())]
+            return np.asarray(words, dtype=object)[which.reshape(-1)].tolist()
 
         return outcome(rows.index, ok, implied, prev_close, diff, tol, message, skipped=unknown, skip_message=skip_message)
 
@@ -93,4 +92,6 @@ class ChangeFromPreviousSession(Rule):
         inst = registry.get(str(name)) if name is not None else None
         if inst is not None and inst.kind == "stock" and inst.code:
             return f"{missing}, or fetch the official prices: `wrapcheck data update --stock {inst.code}:{previous}`"
+        if inst is not None and inst.kind in ("fx", "yield"):
+            return f"{missing} (the official record has no closing {'rate' if inst.kind == 'fx' else 'yield'} that wraps quote)"
         return missing

@@ -2,7 +2,7 @@ import numpy as np
 
 from wrapcheck.history import _field_consensus
 from wrapcheck.numbers import NUMERIC_COLUMNS
-from wrapcheck.rules import FLOAT_GUARD, Rule, fmt, outcome
+from wrapcheck.rules import FLOAT_GUARD, Rule, codes_of, fmt, outcome
 
 
 class MatchesOfficialReference(Rule):
@@ -65,18 +65,18 @@ class MatchesOfficialReference(Rule):
 
     @staticmethod
     def skip_reasons(rows, official, where) -> list[str]:
-        names, days = rows["instrument"].to_numpy(dtype=object), rows["date"].to_numpy(dtype=object)
-        memo: dict[tuple, str] = {}  # one wording per instrument and date, not per row
-        out = []
-        for i in where.tolist():
-            key = (str(names[i]), str(days[i]))
-            if key not in memo:
-                beyond = official.beyond(*key) if official is not None else None
-                memo[key] = f"skipped: {beyond}" if beyond else (
-                    "skipped: no official figure for this instrument and date "
-                    "(--reference FILE_OR_DIR, or `wrapcheck data update --stock CODE:DATE`)")
-            out.append(memo[key])
-        return out
+        """One wording per distinct (instrument, date), not per row: an archive skips millions."""
+        inst_codes, names = codes_of(rows["instrument"])
+        date_codes, days = codes_of(rows["date"])
+        pairs, first = np.unique(inst_codes[where].astype(np.int64) * (len(days) + 1) + date_codes[where], return_inverse=True)
+        words = []
+        for pair in pairs.tolist():
+            inst, day = divmod(pair, len(days) + 1)
+            beyond = official.beyond(str(names[inst]), str(days[day])) if official is not None and inst >= 0 and day < len(days) else None
+            words.append(f"skipped: {beyond}" if beyond else
+                         "skipped: no official figure for this instrument and date "
+                         "(--reference FILE_OR_DIR, or `wrapcheck data update --stock CODE:DATE`)")
+        return np.asarray(words, dtype=object)[first.reshape(-1)].tolist()
 
 
 class _Comparison:
