@@ -88,11 +88,16 @@ class RecordAndThresholdClaims(Rule):
                 bar = c.level if c.kind == "first-above" else close
                 if best is not None and best >= bar:
                     what = f"above {fmt(c.level)} before" if c.kind == "first-above" else "as high before"
-                    failed.append(f"{label}: the close had been {what}: {fmt(best)} was on record before {day}")
+                    failed.append(f"{label}: the close had been {what}: {fmt(best)} was on record before {day}"
+                                  + history.series_note(names[i]))
                 elif exact:
                     proved.append(label)
                 else:
-                    unknown.append(f"{label}: history before {day} is too short to prove it (no known record followed by every session)")
+                    end = history.data_end(names[i])
+                    unknown.append(f"{label}: history before {day} is too short to prove it "
+                                   + (f"(the official closes end {end} and the sessions since are not all in your files; "
+                                      "run `wrapcheck data update`)" if end and end < day else
+                                      "(no official series for it, and your files do not reach back to its listing)"))
             seen = "; ".join(c.phrase for c in claims)
             if failed:
                 return seen, failed + [f"could not prove {u}" for u in unknown]

@@ -211,6 +211,13 @@ class HistoryView:
             return max([best, *closes]), True
         return best, False
 
+    def series_note(self, instrument: str) -> str:
+        """" (official closes: Bank of Korea ECOS ...)" when the official series knows the instrument."""
+        if self.official is None or not self.official.covers(instrument):
+            return ""
+        s = self.official.series[instrument]
+        return f" ({self.official.origin(s, len(s.dates) - 1).replace('official close', 'official closes')}, from {s.start})"
+
     def data_end(self, instrument: str) -> str | None:
         return self.official.end(instrument) if self.official is not None else None
 
