@@ -283,3 +283,28 @@ def test_bad_input_and_missing_sources_are_one_line(cache, monkeypatch):
     assert isinstance(wu.make_fetcher("auto"), wu.FinanceDataReaderFetcher)  # no key: the fallback
     monkeypatch.setenv(wu.AUTH_KEY_ENV, KEY)
     assert isinstance(wu.make_fetcher("auto"), wu.KrxOpenApiFetcher)
+
+
+def test_fetched_prices_are_what_validate_then_checks_against(krx, cache, monkeypatch, tmp_path):
+    """Fetch (recorded), then validate: H001 and O001 use the stock's fetched official prices."""
+    from wrapcheck import official
+    from wrapcheck.engine import validate_paths
+
+    monkeypatch.setattr(wu, "STOCK_DAYS_BEFORE", 1)
+    monkeypatch.setattr(wu, "STOCK_DAYS_AFTER", 0)
+    draft = tmp_path / "draft.csv"
+    draft.write_text("date,source,instrument,close,change,change_pct\n"
+                     '2024-01-05,wire,삼성전자,"76,600",-300,-0.39%\n'
+                     '2024-01-05,copy,Samsung Electronics,"76,700",-200,-0.26%\n', encoding="utf-8")
+    wu.update("2024-01-04", "2024-01-05", stocks=wu.stocks_named([draft]), fetcher=wu.KrxOpenApiFetcher(KEY))
+    official.load_official.cache_clear()
+    try:
+        report = validate_paths(draft, select=["H001", "O001"])
+    finally:
+        official.load_official.cache_clear()
+    res = report.results.join(report.table[["source"]], on="idx")
+    got = {(r.source, r.code): (r.status, r.message) for r in res.itertuples()}
+    assert got[("wire", "H001")][0] == "pass" and got[("wire", "O001")][0] == "pass"
+    assert got[("copy", "H001")][0] == "pass"  # its own arithmetic leads from 76,900 too
+    assert got[("copy", "O001")][0] == "fail"
+    assert "76,600 (official close, KRX Open API, fetched through 2024-01-05" in got[("copy", "O001")][1]
