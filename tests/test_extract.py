@@ -103,3 +103,36 @@ def test_article_without_a_date_needs_one(tmp_path):
     article.write_text("The KOSPI rose 10.00 points, or 0.40 percent, to 2,510.00.", encoding="utf-8")
     out = subprocess.run([sys.executable, "-m", "wrapcheck", "validate", str(article)], capture_output=True, text=True)
     assert out.returncode == 2 and "--date" in out.stderr
+
+
+def _seed_article() -> str:
+    text = ROOT.parent / "shared" / "seed" / "2026-01-06-kospi-summary.txt"
+    return text.read_text(encoding="utf-8") if text.exists() else (ARTICLES / "seed-summary.txt").read_text(encoding="utf-8")
+
+
+def test_the_seed_article_itself_fails_c002_on_its_timeline(tmp_path):
+    """Issue 18: the dated line "Jan 4-5, 2026 - ... across two sessions" reaches C002 from the text, on
+    the summary alone (its dates are the aggregator's own, whatever the line cites)."""
+    article = tmp_path / "summary.txt"
+    article.write_text(_seed_article(), encoding="utf-8")
+    report = validate_paths(article)
+    res = report.results.join(report.table[["source"]], on="idx")
+    fails = res[res["status"] == "fail"]
+    assert sorted(zip(fails["source"], fails["code"])) == [("summary", "C002")]
+    assert "Jan 4, 2026 was a Sunday" in fails["message"].iat[0]
+    assert report.exit_code() == 1
+
+
+def test_the_seed_article_with_a_true_timeline_passes_c002(tmp_path):
+    article = tmp_path / "summary.txt"
+    article.write_text(_seed_article().replace("Jan 4\u20115, 2026", "Jan 2\u20115, 2026").replace("Jan 4-5, 2026", "Jan 2-5, 2026"),
+                       encoding="utf-8")
+    report = validate_paths(article, select=["C002"])
+    assert set(report.results["status"]) <= {"pass", "skip"}
+
+
+def test_claims_in_words_reach_the_index_row():
+    extraction = extract_text("KOSPI rose 0.5 percent to 4,525.48 on Tuesday.\nThe index rose for a third straight session.",
+                              session="2026-01-06", source="t")
+    (row,) = extraction.rows
+    assert "third straight session" in row["statement"]

@@ -36,7 +36,7 @@ RECORD = re.compile(
     re.IGNORECASE,
 )
 # Moves during the session, not at its close: judged against the day's high or low.
-DURING = re.compile(r"\b(during (?:the )?(?:trading|session|day)|intraday|in (?:early|late|morning|afternoon) trading|"
+DURING = re.compile(r"\b(during (?:the )?(?:trading|session|day)|intraday|briefly|in (?:early|late|morning|afternoon) trading|"
                     r"at one point|earlier in the (?:day|session)|mid-?session)\b|장중", re.IGNORECASE)
 AS_FAR = re.compile(rf"\b(?:as (?P<side>high|low) as|(?:an? |its )?intraday (?P<side2>high|low) of)\s+{_LEVEL}", re.IGNORECASE)
 DAY_BEFORE = re.compile(r"\b(the day before|a day earlier|the previous (?:day|session|trading day)|yesterday)\b", re.IGNORECASE)

@@ -296,15 +296,20 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
         if re.match(r"^\s*\[?\d+\]?\.?\s*$", raw_sentence):
             continue
         cites = _CITE.findall(raw_sentence)
+        other_session = False
         if re.match(r"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:-\d{1,2})?,\s+20\d\d\s*-", raw_sentence):
             dated = find_session_date(raw_sentence.split(" - ")[0] if " - " in raw_sentence else raw_sentence)
-            if dated != session:
-                continue  # a timeline line about another session
+            other_session = dated != session  # a timeline line about another session: a claim, not the day's figures
         sentence = _CITE.sub("", raw_sentence)
         plain = despell(sentence)
         context = market_of(plain, context)
-        found = _match_sentence(plain, names, stock_patterns, context)
+        found = [] if other_session else _match_sentence(plain, names, stock_patterns, context)
         targets = [own] + [sources_list.get(c, f"source-{c}") for c in cites if sources_list]
+        if (other_session or _CLAIM.search(plain)) and not any(f.instrument == context for f in found):
+            # A timeline line's date is the aggregator's own wording, whatever it cites.
+            _attach_claim(rows, [own] if other_session else targets, session, context, sentence)
+        if other_session:
+            continue
         for f in found:
             for target in dict.fromkeys(targets):
                 row = rows.setdefault((target, f.instrument), {"date": session, "source": target, "instrument": f.instrument})
@@ -324,6 +329,23 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
         if outlet:
             r.setdefault("outlet", outlet)
     return Extraction(ordered, unextracted, session)
+
+
+# Claims in words that the claim rules read (C002 weekdays and dates, H002 records and thresholds, H003
+# streaks and spans), whether or not the sentence gives the index a figure.
+_CLAIM = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|record|all-time|first time|first-ever|"
+    r"straight|consecutive|in a row|streak|sessions?|trading days)\b|사상 최고|최고치|연속|처음", re.IGNORECASE)
+
+
+def _attach_claim(rows: dict, targets: list[str], session: str, market: str, sentence: str) -> None:
+    """A sentence that gives the market index no figure (a claim in words, a dated timeline line)
+    still reaches the claim rules: it joins the statement of each citing source's index row."""
+    for target in dict.fromkeys(targets):
+        row = rows.setdefault((target, market), {"date": session, "source": target, "instrument": market})
+        statement = row.get("statement", "")
+        if sentence.strip() and sentence.strip() not in statement:
+            row["statement"] = (statement + "\n" + sentence.strip()).strip()
 
 
 def market_of(sentence: str, previous: str) -> str:
