@@ -2,6 +2,7 @@
 one-step `validate ARTICLE`."""
 
 import csv
+import tomllib
 import io
 import subprocess
 import sys
@@ -62,7 +63,7 @@ def test_korean_wrap():
 
 def test_unplaced_figures_are_listed_not_dropped():
     extraction = extract_text("The KOSPI rose 10.00 points, or 0.40 percent, to 2,510.00. Celltrion rose 3.1 percent.", "2026-01-06", "t")
-    assert any("Celltrion" in s for s in extraction.unextracted)
+    assert any("Celltrion" in u.sentence for u in extraction.unextracted)
 
 
 def test_validate_an_article_reports_the_sentence(tmp_path):
@@ -136,3 +137,33 @@ def test_claims_in_words_reach_the_index_row():
                               session="2026-01-06", source="t")
     (row,) = extraction.rows
     assert "third straight session" in row["statement"]
+
+
+def _articles():
+    for expected in sorted(ARTICLES.glob("*.expected.csv")):
+        name = expected.name.removesuffix(".expected.csv")
+        text = next(p for p in sorted(ARTICLES.glob(f"{name}.*")) if p.suffix in (".txt", ".md", ".html"))
+        yield text, tomllib.loads((ARTICLES / f"{name}.meta.toml").read_text(encoding="utf-8"))
+
+
+def test_every_figure_of_every_labelled_article_is_accounted_for():
+    """Issue 18's invariant: each number of an article that is a figure is in an extracted row or listed
+    as not extracted, with its sentence and line."""
+    from wrapcheck.extract import article_text, despell, sentences_with_lines, unplaced_numbers
+
+    for path, meta in _articles():
+        extraction = extract_file(path, meta["date"], meta["source"])
+        values = " ".join(v for r in extraction.rows for k, v in r.items() if k not in ("statement", "title", "date"))
+        listed = {(u.number, u.line) for u in extraction.unextracted}
+        text = article_text(path).replace("\u2011", "-").replace("\u2013", "-").replace("\u2019", "'")
+        for sentence, line in sentences_with_lines(text):
+            for number, _ in unplaced_numbers(despell(sentence), ""):
+                assert number in values or (number, line) in listed, f"{path.name}:{line}: {number!r} vanished: {sentence!r}"
+        assert all(u.line >= 1 and u.sentence for u in extraction.unextracted)
+
+
+def test_a_number_nobody_extracts_is_listed_with_its_line():
+    extraction = extract_text("KOSPI rose 0.5 percent to 4,525.48.\nSamsung's market value reached 1,230 trillion won.",
+                              session="2026-01-06", source="t")
+    assert [(u.number, u.line) for u in extraction.unextracted] == [("1,230", 2)]
+    assert "market value" in extraction.unextracted[0].sentence

@@ -250,6 +250,7 @@ def extract(
 ) -> None:
     """Extract session-CSV rows from a wrap's prose (English or Korean); unplaced figures go to stderr."""
     from wrapcheck.extract import extract_file, write_csv
+    from wrapcheck.numbers import clip
 
     try:
         extraction = extract_file(article, session, source)
@@ -260,8 +261,8 @@ def extract(
             write_csv(extraction, fh)
     else:
         write_csv(extraction, sys.stdout)
-    for sentence in extraction.unextracted:
-        typer.echo(f"not extracted: {sentence}", err=True)
+    for unplaced in extraction.unextracted:
+        typer.echo(f"{article}:{unplaced.line}: not extracted: {unplaced.number!r} ({unplaced.why}) in {clip(unplaced.sentence, 120)}", err=True)
 
 
 @app.command("export-gx")

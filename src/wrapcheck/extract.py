@@ -2,8 +2,9 @@
 
 `wrapcheck extract ARTICLE` prints the rows; `validate ARTICLE.txt` (or .md / .html) extracts and
 validates in one step. Every figure keeps the text it was written as (so its precision travels with
-it) and the sentence it came from (the row's `statement`). Sentences with figures the extractor could
-not place are returned as `unextracted`, never dropped silently.
+it) and the sentence it came from (the row's `statement`). Every other number of the article that is a
+figure (not a date, time, tenor, index name or ordinal) is returned in `unextracted` with its sentence
+and line, never dropped silently.
 
 The patterns follow the wire styles of Yonhap, the Korea Herald, JoongAng Daily and Reuters, radio
 scripts with spelled-out numbers (normalized first), aggregator summaries whose sentences cite their
@@ -88,7 +89,21 @@ _CITE = re.compile(r"\[(\d+)\]")
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SPLIT.split(text) if s and s.strip()]
+    return [s for s, _ in sentences_with_lines(text)]
+
+
+def sentences_with_lines(text: str) -> list[tuple[str, int]]:
+    """The sentences of ``text`` with the line (1-based) each begins on."""
+    out, start = [], 0
+    for m in list(_SPLIT.finditer(text)) + [None]:
+        end = m.start() if m else len(text)
+        piece = text[start:end]
+        if piece.strip():
+            offset = start + len(piece) - len(piece.lstrip())
+            out.append((piece.strip(), text.count("\n", 0, offset) + 1))
+        if m:
+            start = m.end()
+    return out
 
 
 def find_session_date(text: str) -> str | None:
@@ -277,8 +292,48 @@ def _stock_patterns():
 @dataclass
 class Extraction:
     rows: list[dict[str, str]]
-    unextracted: list[str] = field(default_factory=list)
+    unextracted: list["Unplaced"] = field(default_factory=list)
     session: str | None = None
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A number of the article that no extracted figure holds: its text, why, its sentence and line."""
+
+    number: str
+    sentence: str
+    line: int
+    why: str = "not placed"
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.number!r} ({self.why}) in {self.sentence!r}"
+
+
+# Numbers that are not figures of the session: dates, times, tenors and periods, index names, ordinals.
+_NOT_FIGURES = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:\s*-\s*\d{1,2})?(?:,?\s+(?:19|20)\d\d)?"
+    r"|\b(?:19|20)\d\d-\d\d-\d\d\b|\b(?:19|20)\d\d\b|\d{1,2}:\d\d|\b\d{1,2}\s*(?:a\.m\.|p\.m\.)"
+    r"|\b\d+(?:st|nd|rd|th)\b|\b\d+-(?:year|month|week|day|session|trading-day)s?\b|\b\d+\s*(?:years?|months?|weeks?)\b"
+    r"|(?:KOSPI|Kospi|KOSDAQ|Kosdaq|KRX|S&P|Nikkei|Stoxx|코스피|코스닥)\s*\d{2,3}\b"
+    r"|\d+\s*(?:년물|년|월|일|시|분|거래일|개월|주(?:간|째)?)(?![\d,])"
+)
+_FIGURE_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def unplaced_numbers(plain: str, placed: str) -> list[tuple[str, str]]:
+    """(number, why) for each number of a sentence that is a figure and that no extracted value holds;
+    a level named by a threshold phrase ("crossing the 4,500 threshold") is a claim H002 reads."""
+    from wrapcheck.claims import THRESHOLD
+
+    masked = _NOT_FIGURES.sub(lambda m: " " * len(m.group()), plain)
+    levels = [m.span("level") for m in THRESHOLD.finditer(masked)]
+    out = []
+    for m in _FIGURE_TOKEN.finditer(masked):
+        number = m.group().rstrip(",")
+        if number and number not in placed and number.replace(",", "") not in placed.replace(",", ""):
+            claim = any(a <= m.start() < b for a, b in levels)
+            out.append((number, "a threshold claim, read by H002" if claim else "not placed"))
+    return out
 
 
 def extract_text(text: str, session: str | None = None, source: str | None = None, outlet: str = "") -> Extraction:
@@ -292,7 +347,7 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
     rows: dict[tuple[str, str], dict[str, str]] = {}
     unextracted = []
     context = "KOSPI"
-    for raw_sentence in split_sentences(text):
+    for raw_sentence, line in sentences_with_lines(text):
         if re.match(r"^\s*\[?\d+\]?\.?\s*$", raw_sentence):
             continue
         cites = _CITE.findall(raw_sentence)
@@ -309,6 +364,7 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
             # A timeline line's date is the aggregator's own wording, whatever it cites.
             _attach_claim(rows, [own] if other_session else targets, session, context, sentence)
         if other_session:
+            unextracted += [Unplaced(n, sentence.strip(), line, "another session") for n, _ in unplaced_numbers(plain, "")]
             continue
         for f in found:
             for target in dict.fromkeys(targets):
@@ -319,11 +375,7 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
                 if sentence.strip() not in statement:
                     row["statement"] = (statement + "\n" + sentence.strip()).strip()
         placed = " ".join(v for f in found for v in f.fields.values())
-        for number in re.finditer(r"\d[\d,]*(?:\.\d+)?(?=\s*(?:%|percent|per cent|points?|won|포인트|원|억|조|basis))", plain):
-            if number.group() not in placed:
-                clause = next((c for c in re.split(r"(?<!\d),(?!\d)|;", plain) if number.group() in c), plain)
-                if clause.strip() not in unextracted:
-                    unextracted.append(clause.strip())
+        unextracted += [Unplaced(n, sentence.strip(), line, why) for n, why in unplaced_numbers(plain, placed)]
     ordered = sorted(rows.values(), key=lambda r: (r["source"] != own, r["source"], r["instrument"]))
     for r in ordered:
         if outlet:

@@ -400,7 +400,7 @@ def read_article(path: Path, session: str | None) -> tuple[pd.DataFrame, list[st
         raise ReadError(f"{path}: no figures found to check in this article")
     frame = pd.DataFrame([{c: r.get(c, "") for c in COLUMNS} for r in extraction.rows], columns=COLUMNS, dtype=str)
     notes = [f"{path}: extracted {len(frame)} row(s) for session {extraction.session}"]
-    notes += [f"{path}: not extracted: {clip(s, 120)}" for s in extraction.unextracted]
+    notes += [f"{path}:{u.line}: not extracted: {u.number!r} ({u.why}) in {clip(u.sentence, 120)}" for u in extraction.unextracted]
     return frame, notes
 
 
