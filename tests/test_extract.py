@@ -62,8 +62,20 @@ def test_korean_wrap():
 
 
 def test_unplaced_figures_are_listed_not_dropped():
-    extraction = extract_text("The KOSPI rose 10.00 points, or 0.40 percent, to 2,510.00. Celltrion rose 3.1 percent.", "2026-01-06", "t")
-    assert any("Celltrion" in u.sentence for u in extraction.unextracted)
+    extraction = extract_text("The KOSPI rose 10.00 points, or 0.40 percent, to 2,510.00. Zzyzx Robotics rose 3.1 percent.", "2026-01-06", "t")
+    assert any("Zzyzx" in u.sentence for u in extraction.unextracted)
+
+
+def test_any_listed_stock_is_extracted_by_its_names():
+    """Issue 17 with 18: a stock the listing knows is read in English and Korean wire styles."""
+    text = ("The KOSPI rose 10.00 points, or 0.40 percent, to 2,510.00. Kia rose 3.13 percent, while LG Chem lost 1.2 percent "
+            "and Naver shares advanced 0.66 percent to 228,000 won. Carmaker Hyundai Motor (+2.1%) gained.\n"
+            "셀트리온은 전 거래일 대비 4.18% 올랐다. 고려아연(-3.0%)은 하락했다. 삼성전자는 1.2% 내린 7만2700원에 마감했다.")
+    got = {r["instrument"]: (r.get("change_pct"), r.get("close")) for r in extract_text(text, "2026-01-06", "t").rows}
+    assert got["KIA"] == ("+3.13%", None) and got["LG Chem"] == ("-1.2%", None)
+    assert got["Naver"] == ("+0.66%", "228,000") and got["Hyundai Motor"] == ("+2.1%", None)
+    assert got["Celltrion"] == ("+4.18%", None) and got["Korea Zinc"] == ("-3.0%", None)
+    assert got["Samsung Electronics"] == ("-1.2%", "7만2700")
 
 
 def test_validate_an_article_reports_the_sentence(tmp_path):

@@ -317,7 +317,7 @@ _NOT_FIGURES = re.compile(
     r"|(?:KOSPI|Kospi|KOSDAQ|Kosdaq|KRX|S&P|Nikkei|Stoxx|코스피|코스닥)\s*\d{2,3}\b"
     r"|\d+\s*(?:년물|년|월|일|시|분|거래일|개월|주(?:간|째)?)(?![\d,])"
 )
-_FIGURE_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_FIGURE_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?(?:\s?(?:조|억|만|천)\s?\d[\d,]*)*(?:\s?(?:조|억|만|천))?")
 
 
 def unplaced_numbers(plain: str, placed: str) -> list[tuple[str, str]]:
@@ -461,6 +461,9 @@ def _match_sentence(sentence: str, names: dict[str, str], stock_patterns, contex
             if groups.get("close"):
                 fields["close"] = groups["close"]
             found.append(Found(names[m["name"]], fields, sentence, m.span()))
+    for f in listed_stocks(sentence, session_of(sentence), free):
+        taken.append(f.span)
+        found.append(f)
     for pattern in INDEX_PATTERNS:
         for m in pattern.finditer(sentence):
             if not free(m.span()):
@@ -514,6 +517,58 @@ def _match_sentence(sentence: str, names: dict[str, str], stock_patterns, contex
     if m:
         found.append(Found("KOSPI", {"turnover": m["turn"].replace(" ", "")}, sentence))
     return _merge(found)
+
+
+# Any listed stock, named as the listing or the press names it and resolved through the registry:
+# "Kia rose 3.1 percent", "LG Chem (-1.2%)", "셀트리온은 4.18% 올랐다", "삼성전자(-1.2%)".
+_NAME_EN = r"(?P<name>[A-Z][\w&.'-]*(?:\s+(?:[A-Z0-9][\w&.'-]*|&|and|of)){0,5})"
+_NAME_KO = r"(?P<name>[가-힣A-Za-z][가-힣A-Za-z0-9&]*(?:\s?[가-힣A-Za-z0-9&]+)?)(?:\(\d{6}\))?"
+LISTED_PATTERNS = [
+    re.compile(rf"{_NAME_EN}\s+(?:shares\s+)?(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING}|soared|jumping)\s+(?:by\s+)?(?P<pct>{NUM})\s*(?:percent|per cent|%)"
+               rf"(?:\s+to\s+(?:close\s+at\s+)?(?P<close>{NUM})\s*won)?"),
+    re.compile(rf"{_NAME_EN}\s*\((?P<sign>[-+])?(?P<pct>{NUM})\s*%\)"),
+    re.compile(rf"{_NAME_KO}(?:은|는|이|가|도)?\s*(?:전\s*거래일\s*(?:대비|보다)\s*)?(?P<pct>{NUM})\s*%\s*(?P<dir>오른|올랐|상승|내린|내렸|하락|급등|급락|떨어|뛰)"
+               r"(?:[가-힣]*\s+(?P<close>\d[\d,]*(?:만\s?\d[\d,]*)?|\d+만)\s?원)?"),
+    re.compile(rf"{_NAME_KO}\s*\((?P<sign>[-+\u2212])(?P<pct>{NUM})\s*%\)"),
+]
+_KO_UP = ("오른", "올랐", "상승", "급등", "뛰")
+
+
+def session_of(sentence: str) -> str | None:
+    return None  # names resolve as of today's listing unless the article's date is passed down
+
+
+def listed_stocks(sentence: str, day: str | None, free) -> list[Found]:
+    """Stocks of the listing that the toml-named patterns did not catch."""
+    registry = load_registry()
+    out = []
+    for pattern in LISTED_PATTERNS:
+        for m in pattern.finditer(sentence):
+            if not free(m.span()):
+                continue
+            inst = _resolve_tail(registry, m["name"], day)
+            if inst is None or inst.kind != "stock":
+                continue
+            word = (m.groupdict().get("dir") or "").lower()
+            down = (m.groupdict().get("sign") or "") in ("-", "\u2212") or bool(re.fullmatch(rf"{DOWN}|{DOWNING}", word)) or (
+                bool(word) and not re.fullmatch(rf"{UP}|{UPING}|soared|jumping", word) and not word.startswith(_KO_UP))
+            fields = {"change_pct": _signed(m["pct"], down) + "%"}
+            if m.groupdict().get("close"):
+                fields["close"] = m["close"]
+            out.append(Found(inst.name, fields, sentence, m.span()))
+    return out
+
+
+def _resolve_tail(registry, name: str, day: str | None):
+    """The longest tail of ``name`` that is a known name ("Chipmaker Samsung Electronics" -> Samsung Electronics)."""
+    words = name.split()
+    for start in range(len(words)):
+        tail = " ".join(words[start:])
+        for candidate in (tail, re.sub(r"(은|는|이|가|도|의)$", "", tail)):
+            inst = registry.resolve(candidate, day) if candidate else None
+            if inst is not None:
+                return inst
+    return None
 
 
 def _merge(found: list[Found]) -> list[Found]:
