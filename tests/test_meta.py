@@ -85,3 +85,10 @@ def test_a_rule_that_reads_the_registry_or_the_record_has_the_four_cases(code):
     if RULES[code].kinds is not None and "stock" not in RULES[code].kinds:
         needed -= {"former-name", "new-instrument"}  # an index rule sees no company; its profile is the market's
     assert needed <= covered, f"{code} lacks cases for: " + "; ".join(SITUATIONS[t] for t in sorted(needed - covered))
+
+
+def test_every_rule_is_either_run_by_gx_or_said_why_not():
+    from wrapcheck.gx import EXPRESSIBLE, NOT_EXPRESSIBLE
+
+    assert set(RULES) == set(EXPRESSIBLE) | set(NOT_EXPRESSIBLE)
+    assert not set(EXPRESSIBLE) & set(NOT_EXPRESSIBLE)

@@ -36,6 +36,7 @@ NOT_EXPRESSIBLE = {
     "B002": "reads breadth wording in prose",
     "O001": "compares with a second dataset (the official reference)",
     "T001": "needs the KRX tick table by date and price band for both the close and the implied prior close",
+    "X002": "reads the figures a row's sentences quote, with wrapcheck's extractor",
 }
 
 
