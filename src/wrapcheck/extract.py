@@ -32,8 +32,8 @@ COLUMNS = ["date", "source", "instrument", "kind", "outlet", "title", "close", "
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 KNUM = r"(?:(?:\d[\d,]*조\s*)?(?:\d[\d,]*천)?\d*[\d,]*억\s*(?:\d[\d,]*천)?\d*만?\s*원|\d[\d,]*조\s*원)(?!대)"
 AMOUNT = rf"(?:{NUM})\s*(?:million|billion|trillion|bn|tn)\s*won"
-UP = r"rose|gained|added|climbed|jumped|advanced|increased|surged|soared|rallied|edged up|was up|moved up|went up|spiked"
-DOWN = r"fell|dropped|lost|declined|slid|shed|slipped|decreased|plunged|tumbled|sank|edged down|was down|moved down|went down|retreated|eased"
+UP = r"rose|gained|added|climbed|jumped|advanced|increased|surged|soared|rallied|edged up|was up|were up|moved up|went up|spiked|shot up|hiked|rebounded|spurted"
+DOWN = r"fell|dropped|lost|declined|slid|shed|slipped|decreased|plunged|tumbled|sank|edged down|was down|were down|moved down|went down|retreated|eased|dipped|shot down|plummeted|skidded|sagged"
 UPING = r"rising|gaining|adding|climbing|jumping|advancing|surging|soaring|up|higher"
 DOWNING = r"falling|losing|shedding|dropping|sliding|slipping|declining|down|lower"
 
@@ -171,6 +171,8 @@ INDEX_PATTERNS = [
     re.compile(rf"closed\s+(?P<pct>{NUM})\s*(?:percent|%)\s+(?P<dir>up|higher|down|lower)\s+at\s+(?P<close>{NUM})", re.I),
     # slipping 0.16 percent to 955.97
     re.compile(rf"(?P<dir>{UPING}|{DOWNING}|{UP}|{DOWN})\s+(?P<pct>{NUM})\s*(?:percent|%)\s+to\s+(?P<close>{NUM})(?!\s*won)", re.I),
+    # closed at 1,012.51, down 22.31 points (2.16%) / closed down at 3,097.92, down 35.72 points (-1.14%)
+    re.compile(rf"(?:closed|finished|ended|settled)(?:\s+(?:up|down|higher|lower))?\s+at\s+(?P<close>{NUM}),?\s+(?P<dir>up|down)\s+(?P<chg>{NUM})\s*points?\s*\(\s*[-+]?(?P<pct>{NUM})\s*%\s*\)", re.I),
     # 코스피는 전 거래일보다 67.96포인트(1.52%) 오른 4,525.48에
     re.compile(rf"(?P<chg>{NUM})\s*(?:포인트|p)\s*\(\s*(?P<pct>{NUM})\s*%?p?\s*\)\s*(?P<dir>오른|상승한|급등한|뛴|내린|하락한|급락한|떨어진)\s*(?P<close>{NUM})"),
 ]
@@ -356,7 +358,7 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
             dated = find_session_date(raw_sentence.split(" - ")[0] if " - " in raw_sentence else raw_sentence)
             other_session = dated != session  # a timeline line about another session: a claim, not the day's figures
         sentence = _CITE.sub("", raw_sentence)
-        plain = despell(sentence)
+        plain = re.sub(r"\bKRW\b", "won", despell(sentence))  # "555.6 billion KRW"
         context = market_of(plain, context)
         found = [] if other_session else _match_sentence(plain, names, stock_patterns, context)
         targets = [own] + [sources_list.get(c, f"source-{c}") for c in cites if sources_list]
@@ -523,10 +525,17 @@ def _match_sentence(sentence: str, names: dict[str, str], stock_patterns, contex
 # "Kia rose 3.1 percent", "LG Chem (-1.2%)", "셀트리온은 4.18% 올랐다", "삼성전자(-1.2%)".
 _NAME_EN = r"(?P<name>[A-Z][\w&.'-]*(?:\s+(?:[A-Z0-9][\w&.'-]*|&|and|of)){0,5})"
 _NAME_KO = r"(?P<name>[가-힣A-Za-z][가-힣A-Za-z0-9&]*(?:\s?[가-힣A-Za-z0-9&]+)?)(?:\(\d{6}\))?"
+_TO_WON = rf"(?:\s+(?:to|at)\s+(?:close\s+at\s+|set\s+a\s+new\s+record\s+at\s+|(?:a\s+)?(?:new\s+)?(?:record|all-time)(?:\s+high)?(?:\s+of)?\s+)?(?P<close>{NUM})\s*won)?"
 LISTED_PATTERNS = [
     re.compile(rf"{_NAME_EN}\s+(?:shares\s+)?(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING}|soared|jumping)\s+(?:by\s+)?(?P<pct>{NUM})\s*(?:percent|per cent|%)"
-               rf"(?:\s+to\s+(?:close\s+at\s+)?(?P<close>{NUM})\s*won)?"),
+               + _TO_WON),
+    # Samsung Electronics ended trading down 2.59% at 60,700 won / closed the market down 3.72% at 199,300 won
+    re.compile(rf"{_NAME_EN}\s+(?:closed|ended|finished)(?:\s+(?:the\s+market|trading|the\s+session))?\s+(?P<dir>up|down|higher|lower)\s+(?:by\s+)?(?P<pct>{NUM})\s*(?:percent|%)"
+               + _TO_WON),
+    # Theborn Korea closed at 30,050 won, up 4.34%
+    re.compile(rf"{_NAME_EN}\s+(?:closed|ended|finished)\s+at\s+(?P<close>{NUM})\s*won,?\s+(?P<dir>up|down)\s+(?P<pct>{NUM})\s*(?:percent|%)"),
     re.compile(rf"{_NAME_EN}\s*\((?P<sign>[-+])?(?P<pct>{NUM})\s*%\)"),
+    re.compile(rf"{_NAME_EN}\s*\((?P<dir>up|down)\s+(?P<pct>{NUM})\s*%\)"),
     re.compile(rf"{_NAME_KO}(?:은|는|이|가|도)?\s*(?:전\s*거래일\s*(?:대비|보다)\s*)?(?P<pct>{NUM})\s*%\s*(?P<dir>오른|올랐|상승|내린|내렸|하락|급등|급락|떨어|뛰)"
                r"(?:[가-힣]*\s+(?P<close>\d[\d,]*(?:만\s?\d[\d,]*)?|\d+만)\s?원)?"),
     re.compile(rf"{_NAME_KO}\s*\((?P<sign>[-+\u2212])(?P<pct>{NUM})\s*%\)"),
@@ -538,13 +547,36 @@ def session_of(sentence: str) -> str | None:
     return None  # names resolve as of today's listing unless the article's date is passed down
 
 
+# LG Energy Solution and LG Chem rose 2.33% and 5.12%, respectively / Naver and Kakao were up 1.55% and up 2.60%, respectively
+RESPECTIVELY = re.compile(
+    rf"{_NAME_EN.replace('(?P<name>', '(?P<n1>')}\s+and\s+(?:[a-z][\w-]*\s+){{0,3}}{_NAME_EN.replace('(?P<name>', '(?P<n2>')}\s+(?:shares\s+)?(?P<dir>{UP}|{DOWN})\s+(?:by\s+)?"
+    rf"(?P<p1>{NUM})\s*(?:percent|%)\s+and\s+(?:up\s+|down\s+)?(?P<p2>{NUM})\s*(?:percent|%),?\s+respectively")
+
+
+def _respectively(sentence: str, day: str | None, free, registry) -> list[Found]:
+    out = []
+    for m in RESPECTIVELY.finditer(sentence):
+        first, second = _resolve_tail(registry, m["n1"], day), _resolve_tail(registry, m["n2"], day)
+        if not free(m.span()) or first is None or second is None or first.kind != "stock" or second.kind != "stock":
+            continue
+        down = bool(re.fullmatch(DOWN, m["dir"].lower()))
+        for inst, pct in ((first, m["p1"]), (second, m["p2"])):
+            out.append(Found(inst.name, {"change_pct": _signed(pct, down) + "%"}, sentence, m.span()))
+    return out
+
+
 def listed_stocks(sentence: str, day: str | None, free) -> list[Found]:
     """Stocks of the listing that the toml-named patterns did not catch."""
     registry = load_registry()
-    out = []
+    out = _respectively(sentence, day, free, registry)
+    spans = [f.span for f in out]
+
+    def still_free(span) -> bool:
+        return free(span) and all(span[1] <= a or span[0] >= b for a, b in spans)
+
     for pattern in LISTED_PATTERNS:
         for m in pattern.finditer(sentence):
-            if not free(m.span()):
+            if not still_free(m.span()):
                 continue
             inst = _resolve_tail(registry, m["name"], day)
             if inst is None or inst.kind != "stock":
