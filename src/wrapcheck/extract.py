@@ -170,7 +170,7 @@ INDEX_PATTERNS = [
     # closed 0.9 percent up at 4,952.53
     re.compile(rf"closed\s+(?P<pct>{NUM})\s*(?:percent|%)\s+(?P<dir>up|higher|down|lower)\s+at\s+(?P<close>{NUM})", re.I),
     # slipping 0.16 percent to 955.97
-    re.compile(rf"(?P<dir>{UPING}|{DOWNING}|{UP}|{DOWN})\s+(?P<pct>{NUM})\s*(?:percent|%)\s+to\s+(?P<close>{NUM})(?!\s*won)", re.I),
+    re.compile(rf"(?P<dir>{UPING}|{DOWNING}|{UP}|{DOWN})\s+(?P<pct>{NUM})\s*(?:percent|%)\s+to\s+(?P<close>{NUM})(?!\d|[,.]\d|\s*(?:million\s+)?won)", re.I),
     # closed at 1,012.51, down 22.31 points (2.16%) / closed down at 3,097.92, down 35.72 points (-1.14%)
     re.compile(rf"(?:closed|finished|ended|settled)(?:\s+(?:up|down|higher|lower))?\s+at\s+(?P<close>{NUM}),?\s+(?P<dir>up|down)\s+(?P<chg>{NUM})\s*points?\s*\(\s*[-+]?(?P<pct>{NUM})\s*%\s*\)", re.I),
     # 코스피는 전 거래일보다 67.96포인트(1.52%) 오른 4,525.48에
@@ -523,11 +523,14 @@ def _match_sentence(sentence: str, names: dict[str, str], stock_patterns, contex
 
 # Any listed stock, named as the listing or the press names it and resolved through the registry:
 # "Kia rose 3.1 percent", "LG Chem (-1.2%)", "셀트리온은 4.18% 올랐다", "삼성전자(-1.2%)".
-_NAME_EN = r"(?P<name>[A-Z][\w&.'-]*(?:\s+(?:[A-Z0-9][\w&.'-]*|&|and|of)){0,5})"
+_VERB_WORDS = "|".join(sorted({w.split()[0] for w in (UP + "|" + DOWN + "|" + UPING + "|" + DOWNING).split("|")}
+                              | {"closed", "ended", "finished", "traded", "was", "were", "also", "shares", "to", "at", "by"}))
+_NAME_EN = rf"(?P<name>[A-Z][\w&.'-]*(?:\s+(?:[A-Z0-9][\w&.'-]*|(?!(?:{_VERB_WORDS})\b)[a-z][a-z]+|&|and|of)){{0,5}})"
+_ASIDE = r"(?:,\s+[^,]{1,100},)?\s+(?:also\s+)?"  # "Korea Zinc, the largest zinc smelter, plunged ..."
 _NAME_KO = r"(?P<name>[가-힣A-Za-z][가-힣A-Za-z0-9&]*(?:\s?[가-힣A-Za-z0-9&]+)?)(?:\(\d{6}\))?"
-_TO_WON = rf"(?:\s+(?:to|at)\s+(?:close\s+at\s+|set\s+a\s+new\s+record\s+at\s+|(?:a\s+)?(?:new\s+)?(?:record|all-time)(?:\s+high)?(?:\s+of)?\s+)?(?P<close>{NUM})\s*won)?"
+_TO_WON = rf"(?:\s+(?:to|at)\s+(?:close\s+at\s+|set\s+a\s+new\s+record\s+at\s+|(?:a\s+)?(?:new\s+)?(?:record|all-time)(?:\s+high)?(?:\s+of)?\s+)?(?P<close>{NUM}(?:\s+million)?)\s*won)?"
 LISTED_PATTERNS = [
-    re.compile(rf"{_NAME_EN}\s+(?:shares\s+)?(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING}|soared|jumping)\s+(?:by\s+)?(?P<pct>{NUM})\s*(?:percent|per cent|%)"
+    re.compile(rf"{_NAME_EN}{_ASIDE}(?:shares\s+)?(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING}|soared|jumping)\s+(?:by\s+)?(?P<pct>{NUM})\s*(?:percent|per cent|%)"
                + _TO_WON),
     # Samsung Electronics ended trading down 2.59% at 60,700 won / closed the market down 3.72% at 199,300 won
     re.compile(rf"{_NAME_EN}\s+(?:closed|ended|finished)(?:\s+(?:the\s+market|trading|the\s+session))?\s+(?P<dir>up|down|higher|lower)\s+(?:by\s+)?(?P<pct>{NUM})\s*(?:percent|%)"
@@ -549,8 +552,9 @@ def session_of(sentence: str) -> str | None:
 
 # LG Energy Solution and LG Chem rose 2.33% and 5.12%, respectively / Naver and Kakao were up 1.55% and up 2.60%, respectively
 RESPECTIVELY = re.compile(
-    rf"{_NAME_EN.replace('(?P<name>', '(?P<n1>')}\s+and\s+(?:[a-z][\w-]*\s+){{0,3}}{_NAME_EN.replace('(?P<name>', '(?P<n2>')}\s+(?:shares\s+)?(?P<dir>{UP}|{DOWN})\s+(?:by\s+)?"
-    rf"(?P<p1>{NUM})\s*(?:percent|%)\s+and\s+(?:up\s+|down\s+)?(?P<p2>{NUM})\s*(?:percent|%),?\s+respectively")
+    rf"{_NAME_EN.replace('(?P<name>', '(?P<n1>')}\s+and\s+(?:[a-z][\w-]*\s+){{0,3}}{_NAME_EN.replace('(?P<name>', '(?P<n2>')}{_ASIDE}(?:shares\s+)?(?P<dir>{UP}|{DOWN})\s+(?:by\s+)?"
+    rf"(?P<p1>{NUM})\s*(?:percent|%)\s+and\s+(?:up\s+|down\s+)?(?P<p2>{NUM})\s*(?:percent|%)"
+    rf"(?:\s+to\s+(?P<c1>{NUM}(?:\s+million)?)\s*won\s+and\s+(?P<c2>{NUM}(?:\s+million)?)\s*won)?,?\s+respectively")
 
 
 def _respectively(sentence: str, day: str | None, free, registry) -> list[Found]:
@@ -560,8 +564,9 @@ def _respectively(sentence: str, day: str | None, free, registry) -> list[Found]
         if not free(m.span()) or first is None or second is None or first.kind != "stock" or second.kind != "stock":
             continue
         down = bool(re.fullmatch(DOWN, m["dir"].lower()))
-        for inst, pct in ((first, m["p1"]), (second, m["p2"])):
-            out.append(Found(inst.name, {"change_pct": _signed(pct, down) + "%"}, sentence, m.span()))
+        for inst, pct, close in ((first, m["p1"], m["c1"]), (second, m["p2"], m["c2"])):
+            fields = {"change_pct": _signed(pct, down) + "%", **({"close": close} if close else {})}
+            out.append(Found(inst.name, fields, sentence, m.span()))
     return out
 
 
