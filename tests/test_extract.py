@@ -179,3 +179,25 @@ def test_a_number_nobody_extracts_is_listed_with_its_line():
                               session="2026-01-06", source="t")
     assert [(u.number, u.line) for u in extraction.unextracted] == [("1,230", 2)]
     assert "market value" in extraction.unextracted[0].sentence
+
+
+def test_structures_of_real_wraps_dev_split():
+    """Structures met on the dev split of tests/data/real, in our own words and figures."""
+    text = ("The KOSPI closed at 2,610.00, down 12.34 points (0.47%) from the previous session.\n"
+            "Zinc maker Korea Zinc, which is fighting for control, plunged 5.55 percent to 901,000 won. "
+            "SK hynix closed the market down 1.25% at 180,100 won. Hyundai Motor and Kia, hit by tariffs, fell by 1.11% and 2.22%, "
+            "respectively. Samsung Biologics and Celltrion decreased 1.50 percent and 0.50 percent to 1.01 million won and "
+            "190,000 won, respectively. Naver (up 0.35%) gained.\n"
+            "코스닥지수는 전 거래일(850.00)보다 5.00포인트(0.59%) 내린 845.00에 마감했다. 삼성전자는 전 거래일 대비 300원(0.50%) 오른 6만300원에 "
+            "거래를 마쳤다. 기아·현대차는 각각 1.50%, 2.50% 하락했다. 카카오(0.44%)를 제외하고 일제히 하락했다. 씨젠(0.78%)과 펄어비스(1.20%)는 상승했다.")
+    got = {r["instrument"]: r for r in extract_text(text, "2025-03-28", "t").rows}
+    assert (got["KOSPI"]["close"], got["KOSPI"]["change"], got["KOSPI"]["change_pct"]) == ("2,610.00", "-12.34", "-0.47%")
+    assert (got["Korea Zinc"]["change_pct"], got["Korea Zinc"]["close"]) == ("-5.55%", "901,000")
+    assert (got["SK Hynix"]["change_pct"], got["SK Hynix"]["close"]) == ("-1.25%", "180,100")
+    assert got["Hyundai Motor"]["change_pct"] == "-1.11%" and got["KIA"]["change_pct"] == "-2.22%"
+    assert (got["Samsung Biologics"]["close"], got["Celltrion"]["close"]) == ("1.01 million", "190,000")
+    assert got["Naver"]["change_pct"] == "+0.35%"
+    assert (got["KOSDAQ"]["prior_close"], got["KOSDAQ"]["close"]) == ("850.00", "845.00")
+    assert (got["Samsung Electronics"]["change"], got["Samsung Electronics"]["close"]) == ("+300", "6만300")
+    assert got["Kakao"]["change_pct"] == "+0.44%"  # the exception to "all fell"
+    assert got["Seegene"]["change_pct"] == "+0.78%"

@@ -174,7 +174,7 @@ INDEX_PATTERNS = [
     # closed at 1,012.51, down 22.31 points (2.16%) / closed down at 3,097.92, down 35.72 points (-1.14%)
     re.compile(rf"(?:closed|finished|ended|settled)(?:\s+(?:up|down|higher|lower))?\s+at\s+(?P<close>{NUM}),?\s+(?P<dir>up|down)\s+(?P<chg>{NUM})\s*points?\s*\(\s*[-+]?(?P<pct>{NUM})\s*%\s*\)", re.I),
     # 코스피는 전 거래일보다 67.96포인트(1.52%) 오른 4,525.48에
-    re.compile(rf"(?P<chg>{NUM})\s*(?:포인트|p)\s*\(\s*(?P<pct>{NUM})\s*%?p?\s*\)\s*(?P<dir>오른|상승한|급등한|뛴|내린|하락한|급락한|떨어진)\s*(?P<close>{NUM})"),
+    re.compile(rf"(?:전\s*거래일\s*(?:종가\s*)?\((?P<prior>{NUM})\)\s*(?:보다|대비)\s*)?(?P<chg>{NUM})\s*(?:포인트|p)\s*\(\s*(?P<pct>{NUM})\s*%?p?\s*\)\s*(?P<dir>오른|상승한|급등한|뛴|내린|하락한|급락한|떨어진)\s*(?P<close>{NUM})"),
 ]
 CLOSE_ONLY = re.compile(rf"(?:KOSPI|Kospi|KOSDAQ|Kosdaq|index)\s+(?:closes|closed|ended|finished)\s+at\s+(?:a\s+(?:record|fresh high|new high)\s+)?(?P<close>{NUM})(?!\s*(?:won|%))")
 YIELD_LEVEL = re.compile(rf"(?P<tenor>three|five|ten|3|5|10)-year\s+(?:Treasury\s+|government bond\s+)?yield\s+(?:rises|rose|falls|fell|stood|stands|closed|ended)\s+(?:at|to)\s+(?P<close>{NUM})\s*%", re.I)
@@ -476,6 +476,8 @@ def _match_sentence(sentence: str, names: dict[str, str], stock_patterns, contex
             fields = {"close": m["close"], "change_pct": _signed(m["pct"], down) + "%"}
             if m.groupdict().get("chg"):
                 fields["change"] = _signed(m["chg"], down)
+            if m.groupdict().get("prior"):
+                fields["prior_close"] = m["prior"]
             found.append(Found(_index_of(sentence, m.start() + 1), fields, sentence, m.span()))
     for m in CLOSE_ONLY.finditer(sentence):
         if free(m.span()):
@@ -539,10 +541,18 @@ LISTED_PATTERNS = [
     re.compile(rf"{_NAME_EN}\s+(?:closed|ended|finished)\s+at\s+(?P<close>{NUM})\s*won,?\s+(?P<dir>up|down)\s+(?P<pct>{NUM})\s*(?:percent|%)"),
     re.compile(rf"{_NAME_EN}\s*\((?P<sign>[-+])?(?P<pct>{NUM})\s*%\)"),
     re.compile(rf"{_NAME_EN}\s*\((?P<dir>up|down)\s+(?P<pct>{NUM})\s*%\)"),
+    # 삼성전자는 전 거래일 대비 500원(0.60%) 내린 8만3000원에
+    re.compile(rf"{_NAME_KO}(?:은|는|이|가)?\s*(?:전\s*거래일\s*(?:대비|보다)\s*)?(?P<chg>{NUM})\s*원\s*\(\s*(?P<pct>{NUM})\s*%\s*\)\s*"
+               r"(?P<dir>오른|올랐|상승한|내린|내렸|하락한|급등한|급락한)\s*(?P<close>\d[\d,]*(?:만\s?\d[\d,]*)?|\d+만)\s?원"),
     re.compile(rf"{_NAME_KO}(?:은|는|이|가|도)?\s*(?:전\s*거래일\s*(?:대비|보다)\s*)?(?P<pct>{NUM})\s*%\s*(?P<dir>오른|올랐|상승|내린|내렸|하락|급등|급락|떨어|뛰)"
                r"(?:[가-힣]*\s+(?P<close>\d[\d,]*(?:만\s?\d[\d,]*)?|\d+만)\s?원)?"),
     re.compile(rf"{_NAME_KO}\s*\((?P<sign>[-+\u2212])(?P<pct>{NUM})\s*%\)"),
 ]
+# 카카오게임즈(5.53%)와 씨젠(0.78%)은 상승했다: unsigned percents take the sign of the clause's verb
+_KO_UNSIGNED = re.compile(rf"{_NAME_KO}\s*\((?P<pct>{NUM})\s*%\)")
+_KO_VERB = re.compile(r"(상승|올랐|오른|오르|강세|뛰|급등)|(하락|내렸|내린|떨어|약세|급락)")
+# 기아·현대차는 각각 14.98%, 6.21% 하락했다
+_KO_EACH = re.compile(rf"(?P<names>[가-힣A-Za-z0-9&]+(?:\s*[·,]\s*[가-힣A-Za-z0-9&]+)+)(?:은|는|이|가)?\s*각각\s*(?P<pcts>(?:{NUM})\s*%(?:\s*,\s*(?:{NUM})\s*%)+)\s*(?P<dir>상승|올랐|오른|하락|내렸|내린|떨어)")
 _KO_UP = ("오른", "올랐", "상승", "급등", "뛰")
 
 
@@ -579,6 +589,8 @@ def listed_stocks(sentence: str, day: str | None, free) -> list[Found]:
     def still_free(span) -> bool:
         return free(span) and all(span[1] <= a or span[0] >= b for a, b in spans)
 
+    out += _korean_lists(sentence, day, still_free, registry)
+    spans = [f.span for f in out]
     for pattern in LISTED_PATTERNS:
         for m in pattern.finditer(sentence):
             if not still_free(m.span()):
@@ -590,9 +602,34 @@ def listed_stocks(sentence: str, day: str | None, free) -> list[Found]:
             down = (m.groupdict().get("sign") or "") in ("-", "\u2212") or bool(re.fullmatch(rf"{DOWN}|{DOWNING}", word)) or (
                 bool(word) and not re.fullmatch(rf"{UP}|{UPING}|soared|jumping", word) and not word.startswith(_KO_UP))
             fields = {"change_pct": _signed(m["pct"], down) + "%"}
+            if m.groupdict().get("chg"):
+                fields["change"] = _signed(m["chg"], down)
             if m.groupdict().get("close"):
                 fields["close"] = m["close"]
             out.append(Found(inst.name, fields, sentence, m.span()))
+    return out
+
+
+def _korean_lists(sentence: str, day: str | None, free, registry) -> list[Found]:
+    """Korean lists: "기아·현대차는 각각 14.98%, 6.21% 하락했다", "카카오게임즈(5.53%)와 씨젠(0.78%)은 상승했다"."""
+    out = []
+    for m in _KO_EACH.finditer(sentence):
+        names = re.split(r"\s*[·,]\s*", m["names"])
+        pcts = re.findall(NUM, m["pcts"])
+        insts = [_resolve_tail(registry, n, day) for n in names]
+        if len(names) != len(pcts) or any(i is None or i.kind != "stock" for i in insts) or not free(m.span()):
+            continue
+        down = not m["dir"].startswith(_KO_UP)
+        out += [Found(i.name, {"change_pct": _signed(p, down) + "%"}, sentence, m.span()) for i, p in zip(insts, pcts)]
+    for m in _KO_UNSIGNED.finditer(sentence):
+        verb = _KO_VERB.search(sentence, m.end())
+        inst = _resolve_tail(registry, m["name"], day)
+        if verb is None or inst is None or inst.kind != "stock" or not free(m.span()) or any(f.instrument == inst.name for f in out):
+            continue
+        down = verb.group(2) is not None
+        if "제외" in sentence[m.end(): verb.start()]:  # "카카오(0.44%)를 제외하고 일제히 하락": the exception went the other way
+            down = not down
+        out.append(Found(inst.name, {"change_pct": _signed(m["pct"], down) + "%"}, sentence, m.span()))
     return out
 
 
