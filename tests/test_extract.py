@@ -201,3 +201,19 @@ def test_structures_of_real_wraps_dev_split():
     assert (got["Samsung Electronics"]["change"], got["Samsung Electronics"]["close"]) == ("+300", "6만300")
     assert got["Kakao"]["change_pct"] == "+0.44%"  # the exception to "all fell"
     assert got["Seegene"]["change_pct"] == "+0.78%"
+
+
+def test_more_structures_of_real_wraps_dev_split():
+    text = ("The benchmark Korea Composite Stock Price Index declined 1.10 percent, or 28.00 points, to 2,520.00.\n"
+            "Individuals sold a net 400 billion won worth of stocks, exceeding institutions and foreigners' purchases valued at a combined "
+            "390 billion won.\n"
+            "The KOSDAQ closed up 0.50%, or 4.20 points, at 845.20.\n"
+            "In the Seoul foreign exchange market, the won-dollar rate stood at 1,450.1 won as of 3:30 p.m., down 3.5 won from the previous day.\n"
+            "이날 코스피는 전일 대비 10.00포인트(0.40%) 하락한 2510.00포인트로 출발했다. 코스피는 전일 대비 30.00포인트(-1.18%) 내린 2490.00에 거래를 마쳤다.")
+    got = {r["instrument"]: r for r in extract_text(text, "2025-03-28", "t").rows}
+    assert (got["KOSPI"]["close"], got["KOSPI"]["change_pct"]) == ("2,520.00", "-1.10%")  # the first close; the Korean open is skipped
+    assert (got["KOSDAQ"]["close"], got["KOSDAQ"]["change"]) == ("845.20", "+4.20")
+    assert (got["USD/KRW"]["close"], got["USD/KRW"]["change"]) == ("1,450.1", "-3.5")
+    assert got["KOSPI"]["individual_net"] == "-400 billion won" and "institution_net" not in got["KOSPI"]
+    korean = {r["instrument"]: r for r in extract_text(text.splitlines()[-1], "2025-03-28", "t").rows}
+    assert (korean["KOSPI"]["close"], korean["KOSPI"]["change_pct"]) == ("2490.00", "-1.18%")

@@ -171,10 +171,15 @@ INDEX_PATTERNS = [
     re.compile(rf"closed\s+(?P<pct>{NUM})\s*(?:percent|%)\s+(?P<dir>up|higher|down|lower)\s+at\s+(?P<close>{NUM})", re.I),
     # slipping 0.16 percent to 955.97
     re.compile(rf"(?P<dir>{UPING}|{DOWNING}|{UP}|{DOWN})\s+(?P<pct>{NUM})\s*(?:percent|%)\s+to\s+(?P<close>{NUM})(?!\d|[,.]\d|\s*(?:million\s+)?won)", re.I),
+    # declined 1.34 percent, or 35.36 points, to 2,569.32
+    re.compile(rf"(?P<dir>{UP}|{DOWN})\s+(?P<pct>{NUM})\s*{PCT},?\s+or\s+(?P<chg>{NUM})\s*points?,?\s+(?:on \w+\s+)?to\s+(?:close at\s+|finish at\s+|end at\s+)?(?P<close>{NUM})", re.I),
+    # closed up 0.91%, or 23.78 points, at 2,625.58
+    re.compile(rf"(?:closed|was|ended|finished)\s+(?P<dir>up|down|higher|lower)\s+(?P<pct>{NUM})\s*{PCT},?\s+or\s+(?P<chg>{NUM})\s*points?,?\s+at\s+(?P<close>{NUM})", re.I),
     # closed at 1,012.51, down 22.31 points (2.16%) / closed down at 3,097.92, down 35.72 points (-1.14%)
     re.compile(rf"(?:closed|finished|ended|settled)(?:\s+(?:up|down|higher|lower))?\s+at\s+(?P<close>{NUM}),?\s+(?P<dir>up|down)\s+(?P<chg>{NUM})\s*points?\s*\(\s*[-+]?(?P<pct>{NUM})\s*%\s*\)", re.I),
     # 코스피는 전 거래일보다 67.96포인트(1.52%) 오른 4,525.48에
-    re.compile(rf"(?:전\s*거래일\s*(?:종가\s*)?\((?P<prior>{NUM})\)\s*(?:보다|대비)\s*)?(?P<chg>{NUM})\s*(?:포인트|p)\s*\(\s*(?P<pct>{NUM})\s*%?p?\s*\)\s*(?P<dir>오른|상승한|급등한|뛴|내린|하락한|급락한|떨어진)\s*(?P<close>{NUM})"),
+    re.compile(rf"(?:전\s*거래일\s*(?:종가\s*)?\((?P<prior>{NUM})\)\s*(?:보다|대비)\s*)?(?P<chg>{NUM})\s*(?:포인트|p)\s*\(\s*[-+\u2212]?(?P<pct>{NUM})\s*%?p?\s*\)\s*(?P<dir>오른|상승한|급등한|뛴|내린|하락한|급락한|떨어진)\s*(?P<close>{NUM})"
+               r"(?![\d.])(?!\s*(?:포인트)?(?:에|으로|로)?\s*(?:거래를\s*|장을\s*)?(?:시작|출발|개장))"),  # an opening level is not the close
 ]
 CLOSE_ONLY = re.compile(rf"(?:KOSPI|Kospi|KOSDAQ|Kosdaq|index)\s+(?:closes|closed|ended|finished)\s+at\s+(?:a\s+(?:record|fresh high|new high)\s+)?(?P<close>{NUM})(?!\s*(?:won|%))")
 YIELD_LEVEL = re.compile(rf"(?P<tenor>three|five|ten|3|5|10)-year\s+(?:Treasury\s+|government bond\s+)?yield\s+(?:rises|rose|falls|fell|stood|stands|closed|ended)\s+(?:at|to)\s+(?P<close>{NUM})\s*%", re.I)
@@ -238,9 +243,13 @@ def _flows(sentence: str) -> list[tuple[str, str, str, int]]:
         end = whos[k + 1].start() if k + 1 < len(whos) else len(sentence)
         segment = sentence[who.end(): end]
         amount = re.search(AMOUNT, segment, re.I)
-        if amount and amount.start() <= 60:
+        if amount and amount.start() <= 60 and not _COMBINED.search(segment[: amount.start()]):
             out.append((_who(who.group()), amount.group(), segment[: amount.start()] or segment, who.start()))
     return out
+
+
+# "institutions and foreigners' purchases valued at a combined 464 billion won": two groups' sum, neither's figure
+_COMBINED = re.compile(r"\b(?:combined|together|in total|altogether)\b", re.I)
 
 
 BREADTH_PATTERNS = [
@@ -263,6 +272,9 @@ FX_PATTERNS = [
     re.compile(rf"(?P<subj>the (?:U\.S\. )?dollar)\s+\w+(?:\s+\w+)?,\s+(?P<dir>rising|falling|gaining|losing|up|down)\s+(?P<chg>{NUM})\s*won\s+to\s+(?P<close>{NUM})", re.I),
     # gained strength against the greenback, closing at 1,469.7 won
     re.compile(rf"(?P<subj>the (?:Korean )?won)\b[^.]*?closing at\s+(?P<close>{NUM})\s*won", re.I),
+    # the won-dollar rate stood at 1,440.3 won as of 3:30 p.m., down 9.5 won / the won-dollar exchange rate fell to 1,471.3 won
+    re.compile(rf"(?P<subj>the won-dollar (?:exchange )?rate)\s+(?:stood at|closed at|ended at|finished at|fell to|rose to|was at|was)\s+(?P<close>{NUM})\s*won"
+               rf"(?:(?:[^,.]|\.(?=m\.)|(?<=\.m)\.)*?,\s*(?P<dir>up|down)\s+(?P<chg>{NUM})\s*won)?", re.I),
     # 원/달러 환율은 전 거래일 종가보다 0.4원 내린 1,322.6원에
     re.compile(rf"(?P<subj>환율)[은는이]?[^.]*?(?P<chg>{NUM})\s*원\s*(?P<dir>오른|내린|상승한|하락한|급등한|급락한|높은|낮은)\s*(?:달러당\s*)?(?P<close>{NUM})\s*원"),
 ]
