@@ -61,3 +61,14 @@ def test_timeline_lines_about_other_days_are_not_read_as_the_session():
 def test_level_claims(text, expected):
     got = [(c.kind, c.level, c.target) for c in level_claims(text, "2026-01-06", 4525.48)]
     assert got == expected
+
+
+def test_an_earlier_weekdays_record_is_a_claim_about_that_day():
+    """Met in a real wrap (rbtfl, 2026-06-26, a Friday): "The sell-off reversed Wednesday's record high"."""
+    from wrapcheck.claims import level_claims
+    from wrapcheck.text import weekday_mentions
+
+    (claim,) = level_claims("The sell-off reversed Wednesday's record high.", "2026-06-26")
+    assert (claim.kind, claim.target) == ("record", "2026-06-24")
+    assert weekday_mentions("The sell-off reversed Wednesday's record high.", "2026-06-26") == []
+    assert weekday_mentions("Stocks closed higher on Friday.", "2026-06-26") == [("Friday", "Stocks closed higher on Friday.")]

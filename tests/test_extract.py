@@ -144,11 +144,12 @@ def test_the_seed_article_with_a_true_timeline_passes_c002(tmp_path):
     assert set(report.results["status"]) <= {"pass", "skip"}
 
 
-def test_claims_in_words_reach_the_index_row():
-    extraction = extract_text("KOSPI rose 0.5 percent to 4,525.48 on Tuesday.\nThe index rose for a third straight session.",
+def test_a_dated_line_about_another_session_reaches_the_claims_not_the_figures():
+    extraction = extract_text("KOSPI rose 0.5 percent to 4,525.48 on Tuesday.\nJan 5, 2026 - The KOSPI closes at 4,457.52.",
                               session="2026-01-06", source="t")
     (row,) = extraction.rows
-    assert "third straight session" in row["statement"]
+    assert row["close"] == "4,525.48" and "Jan 5, 2026 - The KOSPI closes at 4,457.52." in row["statement"]
+    assert [(u.number, u.why) for u in extraction.unextracted] == [("4,457.52", "another session")]
 
 
 def _articles():

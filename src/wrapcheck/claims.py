@@ -16,7 +16,9 @@ from wrapcheck.text import (
     MONTHS,
     NUMBER_WORDS,
     ORDINALS,
+    WEEKDAYS,
     clauses,
+    last_weekday_before,
     number_value,
     sentence_date,
     sentences,
@@ -39,6 +41,7 @@ RECORD = re.compile(
 DURING = re.compile(r"\b(during (?:the )?(?:trading|session|day)|intraday|briefly|in (?:early|late|morning|afternoon) trading|"
                     r"at one point|earlier in the (?:day|session)|mid-?session)\b|장중", re.IGNORECASE)
 AS_FAR = re.compile(rf"\b(?:as (?P<side>high|low) as|(?:an? |its )?intraday (?P<side2>high|low) of)\s+{_LEVEL}", re.IGNORECASE)
+_EARLIER_WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)'s\b", re.IGNORECASE)
 DAY_BEFORE = re.compile(r"\b(the day before|a day earlier|the previous (?:day|session|trading day)|yesterday)\b", re.IGNORECASE)
 
 
@@ -65,6 +68,9 @@ def level_claims(text: str, session: str, scale: float | None = None) -> list[Le
             target_date = dated[0].isoformat()
         for _, clause in clauses(s):
             target = target_date or ("previous" if DAY_BEFORE.search(clause) else "session")
+            earlier = _EARLIER_WEEKDAY.search(clause)  # "reversed Wednesday's record high" in a Friday wrap
+            if target == "session" and earlier and earlier[1].lower() != WEEKDAYS[session_day.weekday()]:
+                target = last_weekday_before(session, earlier[1])
             if target == session:
                 target = "session"
             first = bool(FIRST_TIME.search(clause))

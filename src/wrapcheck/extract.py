@@ -374,7 +374,7 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
         context = market_of(plain, context)
         found = [] if other_session else _match_sentence(plain, names, stock_patterns, context)
         targets = [own] + [sources_list.get(c, f"source-{c}") for c in cites if sources_list]
-        if (other_session or _CLAIM.search(plain)) and not any(f.instrument == context for f in found):
+        if other_session:
             # A timeline line's date is the aggregator's own wording, whatever it cites.
             _attach_claim(rows, [own] if other_session else targets, session, context, sentence)
         if other_session:
@@ -397,16 +397,9 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
     return Extraction(ordered, unextracted, session)
 
 
-# Claims in words that the claim rules read (C002 weekdays and dates, H002 records and thresholds, H003
-# streaks and spans), whether or not the sentence gives the index a figure.
-_CLAIM = re.compile(
-    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|record|all-time|first time|first-ever|"
-    r"straight|consecutive|in a row|streak|sessions?|trading days)\b|사상 최고|최고치|연속|처음", re.IGNORECASE)
-
-
 def _attach_claim(rows: dict, targets: list[str], session: str, market: str, sentence: str) -> None:
-    """A sentence that gives the market index no figure (a claim in words, a dated timeline line)
-    still reaches the claim rules: it joins the statement of each citing source's index row."""
+    """A dated timeline line about another session still reaches the claim rules (C002 checks its
+    dates): it joins the statement of the source's index row."""
     for target in dict.fromkeys(targets):
         row = rows.setdefault((target, market), {"date": session, "source": target, "instrument": market})
         statement = row.get("statement", "")

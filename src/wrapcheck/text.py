@@ -284,15 +284,37 @@ def dated_sentences(text: str) -> list[DatedSentence]:
     return out
 
 
+def last_weekday_before(session: str, name: str) -> str:
+    """The latest date before ``session`` that fell on weekday ``name`` (ISO)."""
+    from datetime import timedelta
+
+    day = date.fromisoformat(session) - timedelta(days=1)
+    while WEEKDAYS[day.weekday()] != name.lower():
+        day -= timedelta(days=1)
+    return day.isoformat()
+
+
+def day_before_name(session: str) -> str:
+    """The weekday of the trading day before ``session`` as wraps name it (Friday for a Monday)."""
+    from datetime import date, timedelta
+
+    day = date.fromisoformat(session)
+    day -= timedelta(days=3 if day.weekday() == 0 else 1)
+    return WEEKDAYS[day.weekday()]
+
+
 def weekday_mentions(text: str, session: str) -> list[tuple[str, str]]:
     """(weekday, sentence) for weekdays used of the session itself: "on Friday", "Friday's close";
     not "last Friday", "since Friday", nor in a sentence dated another day."""
     out = []
+    before = day_before_name(session)
     for s in session_sentences(text, session):
         for m in _WEEKDAY.finditer(s):
             lead = (m["lead"] or "").lower()
             if lead in ("last", "since", "through", "until", "before", "after", "next", "previous", "from"):
                 continue
+            if m["poss"] and m["day"].lower() != WEEKDAYS[date.fromisoformat(session).weekday()]:
+                continue  # "reverses Thursday's record" in a Friday wrap: an earlier session, not this one
             clause = next((c for off, c in clauses(s) if off <= m.start() < off + len(c) + 1), s)
             if OTHER_PERIOD.search(clause):
                 continue
