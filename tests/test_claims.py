@@ -72,3 +72,10 @@ def test_an_earlier_weekdays_record_is_a_claim_about_that_day():
     assert (claim.kind, claim.target) == ("record", "2026-06-24")
     assert weekday_mentions("The sell-off reversed Wednesday's record high.", "2026-06-26") == []
     assert weekday_mentions("Stocks closed higher on Friday.", "2026-06-26") == [("Friday", "Stocks closed higher on Friday.")]
+
+
+def test_last_friday_at_the_start_of_a_sentence_is_not_the_session():
+    """Met in a real wrap (ksinq, 2026-06-08, a Monday): "Last Friday (June 5), Seoul looked like ..."."""
+    from wrapcheck.text import weekday_mentions
+
+    assert weekday_mentions("Last Friday (June 5), Seoul looked like it would trip its circuit-breaker.", "2026-06-08") == []

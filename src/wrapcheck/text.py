@@ -241,7 +241,7 @@ def breadth_claims(text: str, session: str) -> tuple[list[BreadthComparison], li
 
 # -- dates, weekdays and session counts (C002) ------------------------------------------------------
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_WEEKDAY = re.compile(r"\b(?P<lead>last|since|through|until|before|after|next|previous|on|from)?\s*(?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b(?P<poss>'s)?")
+_WEEKDAY = re.compile(r"\b(?P<lead>(?i:last|since|through|until|before|after|next|previous|on|from))?\s*(?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b(?P<poss>'s)?")
 _DATELINE = re.compile(r"^\s*[A-Z][A-Z ]+,\s+(?P<month>[A-Z][a-z]{2})[a-z]*\.?\s+(?P<day>\d{1,2})\s*\(")
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "a": 1, "single": 1}
