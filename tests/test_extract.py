@@ -218,3 +218,25 @@ def test_more_structures_of_real_wraps_dev_split():
     assert got["KOSPI"]["individual_net"] == "-400 billion won" and "institution_net" not in got["KOSPI"]
     korean = {r["instrument"]: r for r in extract_text(text.splitlines()[-1], "2025-03-28", "t").rows}
     assert (korean["KOSPI"]["close"], korean["KOSPI"]["change_pct"]) == ("2490.00", "-1.18%")
+
+
+def test_a_folder_of_drafts_is_checked_article_by_article(tmp_path):
+    """Issue 18: `validate FOLDER` of drafts, each dated by its text or a sidecar; a draft with nothing
+    to check is a note, not the end of the batch."""
+    for name, day in (("herald-2026-01-22.html", "2026-01-22"), ("kbs-2026-01-27.txt", "2026-01-27")):
+        (tmp_path / name).write_bytes((ARTICLES / name).read_bytes())
+        (tmp_path / (Path(name).stem + ".meta.toml")).write_text(f'date = "{day}"\n', encoding="utf-8")
+    (tmp_path / "note-to-self.txt").write_text("Call the desk about the KOSPI story.\n", encoding="utf-8")
+    report = validate_paths(tmp_path)
+    assert set(report.table["source"].astype(str)) == {"herald-2026-01-22", "kbs-2026-01-27"}
+    assert set(report.table["date"].astype(str)) == {"2026-01-22", "2026-01-27"}
+    assert any("note-to-self.txt" in n and "not checked" in n for n in report.notes)
+    out = subprocess.run([sys.executable, "-m", "wrapcheck", "validate", str(tmp_path), "--no-reports"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+
+
+def test_a_folder_with_session_files_reads_those_only(tmp_path):
+    (tmp_path / "2026-01-06.csv").write_bytes(SEED.read_bytes())
+    (tmp_path / "README.md").write_text("Session files of the desk.\n", encoding="utf-8")
+    report = validate_paths(tmp_path)
+    assert {str(f) for f in report.files} == {str(tmp_path / "2026-01-06.csv")}
