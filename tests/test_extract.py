@@ -240,3 +240,21 @@ def test_a_folder_with_session_files_reads_those_only(tmp_path):
     (tmp_path / "README.md").write_text("Session files of the desk.\n", encoding="utf-8")
     report = validate_paths(tmp_path)
     assert {str(f) for f in report.files} == {str(tmp_path / "2026-01-06.csv")}
+
+
+def test_breadth_with_an_adverb_and_in_either_order():
+    for text, want in (("KOSPI rose 1 percent to 2,600.00, with winners slightly outnumbering losers 473 to 401.", ("473", "401")),
+                       ("KOSPI fell 1 percent to 2,600.00, with 512 losers compared to 371 gainers.", ("371", "512"))):
+        (row,) = extract_text(text, "2024-10-31", "t").rows
+        assert (row["advancers"], row["decliners"]) == want
+
+
+def test_volume_and_turnover_with_hedges():
+    for text, want in (("KOSPI rose 1 percent to 2,600.00. Trading volume was moderate at about 462.9 million shares worth some 8.13 trillion won.",
+                        ("462.9 million", "8.13 trillion won")),
+                       ("KOSPI rose 1 percent to 2,600.00. Around 1.23 billion shares worth some 9.62 trillion won changed hands.",
+                        ("1.23 billion", "9.62 trillion won")),
+                       ("KOSPI rose 1 percent to 2,600.00. Trading volume was slightly heavy at 502.7 million shares worth 16 trillion won.",
+                        ("502.7 million", "16 trillion won"))):
+        (row,) = extract_text(text, "2024-10-31", "t").rows
+        assert (row["volume"], row["turnover"]) == want

@@ -253,12 +253,18 @@ _COMBINED = re.compile(r"\b(?:combined|together|in total|altogether)\b", re.I)
 
 
 BREADTH_PATTERNS = [
-    (re.compile(r"(?P<a>gainers|winners|advancers|decliners|losers)\s+(?:outnumbered|outnumber|outpaced|outpacing|beating|beat|outnumbering)\s+(?P<b>gainers|winners|advancers|decliners|losers)\s+(?P<n1>\d[\d,]*)\s+to\s+(?P<n2>\d[\d,]*)", re.I), "pair"),
+    (re.compile(r"(?P<a>gainers|winners|advancers|decliners|losers)\s+(?:\w+ly\s+)?(?:outnumbered|outnumber|outpaced|outpacing|beating|beat|outnumbering)\s+(?P<b>gainers|winners|advancers|decliners|losers)\s+(?P<n1>\d[\d,]*)\s+to\s+(?P<n2>\d[\d,]*)", re.I), "pair"),
+    # with 512 losers compared to 371 gainers / 371 gainers against 512 losers
+    (re.compile(r"(?P<n1>\d[\d,]*)\s+(?P<a>gainers|winners|advancers|decliners|losers|rising stocks|falling stocks)\s+(?:compared\s+(?:to|with)|against|versus|vs\.?)\s+(?P<n2>\d[\d,]*)\s+(?P<b>gainers|winners|advancers|decliners|losers|rising stocks|falling stocks)", re.I), "pair"),
     (re.compile(r"(?P<n1>\d[\d,]*)\s+stocks?\s+gaining(?:\s+ground)?\s+against\s+(?P<n2>\d[\d,]*)\s+that\s+declined(?:\s+out of a total of\s+(?P<n3>\d[\d,]*)\s+traded issues)?", re.I), "adv-dec-total"),
     (re.compile(r"Of the total\s+(?P<n3>\d[\d,]*)\s+(?:issues traded|traded issues),\s+(?P<n1>\d[\d,]*)\s+shares (?:rose|advanced)(?:,\s+while\s+(?P<n2>\d[\d,]*)\s+declined)?", re.I), "total-adv"),
     (re.compile(r"of the total traded issues of\s+(?P<n3>\d[\d,]*),\s+the number of advancing shares was\s+(?P<n1>\d[\d,]*)", re.I), "total-adv"),
 ]
-VOLUME = re.compile(rf"(?:trade|trading)\s+volume\s+(?:during the session on the \w+ index\s+)?(?:was\s+\w+\s+at|reache?d?s?|stood at|came to|was)\s+(?:a\s+\w+\s+)?(?P<vol>{NUM}\s*(?:million|billion)?\s*shares)?\s*(?:worth\s+|\()?(?P<turn>{NUM}\s*(?:trillion|billion)\s*won)?", re.I)
+_HEDGE = r"(?:(?:about|around|some|nearly|roughly|approximately|over|more than)\s+)?"
+VOLUME = re.compile(rf"(?:trade|trading)\s+volume\s+(?:during the session on the \w+ index\s+)?(?:was(?:\s+\w+){{1,2}}\s+at|reache?d?s?|stood at|came to|hit|was)\s+(?:a\s+\w+\s+)?"
+                    rf"{_HEDGE}(?P<vol>{NUM}\s*(?:million|billion)?\s*shares)?\s*(?:worth\s+|valued at\s+|\()?{_HEDGE}(?P<turn>{NUM}\s*(?:trillion|billion)\s*won)?", re.I)
+# "Around 1.23 billion shares worth some 9.62 trillion won changed hands", "volume of 1.58 billion shares worth 30.73 trillion won"
+VOLUME_WORTH = re.compile(rf"{_HEDGE}(?P<vol>{NUM}\s*(?:million|billion)\s*shares)\s+(?:worth|valued at)\s+{_HEDGE}(?P<turn>{NUM}\s*(?:trillion|billion)\s*won)", re.I)
 TURNOVER_KO = re.compile(rf"유가증권시장\s*거래대금은\s*(?P<turn>{KNUM})")
 YIELD_VS = re.compile(rf"(?P<tenor>three|five|ten|3|5|10)-year\s+(?:Korean\s+)?(?:treasury\s+|Treasury\s+|government\s+)?(?:bond\s+)?yielded\s+(?P<close>{NUM})\s*(?:per cent|percent|%),?\s+(?:versus|higher than|lower than|compared with)\s+the previous day's\s+(?P<prior>{NUM})\s*(?:per cent|percent|%)", re.I)
 YIELD = re.compile(rf"(?P<tenor>three|five|ten|3|5|10)-year\s+(?:Korean\s+)?(?:Treasury\s+|treasury\s+|government\s+)?(?:bond\s+)?yield\s+(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING}|climbing|rising)\s+(?:by\s+)?(?P<chg>{NUM})\s*basis points?\s+to\s+(?P<close>{NUM})\s*%", re.I)
@@ -506,7 +512,7 @@ def _match_sentence(sentence: str, names: dict[str, str], stock_patterns, contex
             continue
         g = {k: v.replace(",", "") for k, v in m.groupdict().items() if v}
         if kind == "pair":
-            first = "advancers" if m["a"].lower() in ("gainers", "winners", "advancers") else "decliners"
+            first = "advancers" if m["a"].lower() in ("gainers", "winners", "advancers", "rising stocks") else "decliners"
             second = "decliners" if first == "advancers" else "advancers"
             fields = {first: g["n1"], second: g["n2"]}
         elif kind == "adv-dec-total":
@@ -515,6 +521,8 @@ def _match_sentence(sentence: str, names: dict[str, str], stock_patterns, contex
             fields = {"issues_traded": g["n3"], "advancers": g["n1"], **({"decliners": g["n2"]} if "n2" in g else {})}
         found.append(Found(market, fields, sentence))
     m = VOLUME.search(sentence)
+    if not (m and (m["vol"] or m["turn"])):
+        m = VOLUME_WORTH.search(sentence)
     if m and (m["vol"] or m["turn"]):
         fields = {}
         if m["vol"]:
