@@ -72,7 +72,7 @@ def test_any_listed_stock_is_extracted_by_its_names():
             "and Naver shares advanced 0.66 percent to 228,000 won. Carmaker Hyundai Motor (+2.1%) gained.\n"
             "셀트리온은 전 거래일 대비 4.18% 올랐다. 고려아연(-3.0%)은 하락했다. 삼성전자는 1.2% 내린 7만2700원에 마감했다.")
     got = {r["instrument"]: (r.get("change_pct"), r.get("close")) for r in extract_text(text, "2026-01-06", "t").rows}
-    assert got["KIA"] == ("+3.13%", None) and got["LG Chem"] == ("-1.2%", None)
+    assert got["Kia"] == ("+3.13%", None) and got["LG Chem"] == ("-1.2%", None)
     assert got["Naver"] == ("+0.66%", "228,000") and got["Hyundai Motor"] == ("+2.1%", None)
     assert got["Celltrion"] == ("+4.18%", None) and got["Korea Zinc"] == ("-3.0%", None)
     assert got["Samsung Electronics"] == ("-1.2%", "7만2700")
@@ -195,7 +195,7 @@ def test_structures_of_real_wraps_dev_split():
     assert (got["KOSPI"]["close"], got["KOSPI"]["change"], got["KOSPI"]["change_pct"]) == ("2,610.00", "-12.34", "-0.47%")
     assert (got["Korea Zinc"]["change_pct"], got["Korea Zinc"]["close"]) == ("-5.55%", "901,000")
     assert (got["SK Hynix"]["change_pct"], got["SK Hynix"]["close"]) == ("-1.25%", "180,100")
-    assert got["Hyundai Motor"]["change_pct"] == "-1.11%" and got["KIA"]["change_pct"] == "-2.22%"
+    assert got["Hyundai Motor"]["change_pct"] == "-1.11%" and got["Kia"]["change_pct"] == "-2.22%"
     assert (got["Samsung Biologics"]["close"], got["Celltrion"]["close"]) == ("1.01 million", "190,000")
     assert got["Naver"]["change_pct"] == "+0.35%"
     assert (got["KOSDAQ"]["prior_close"], got["KOSDAQ"]["close"]) == ("850.00", "845.00")

@@ -255,6 +255,7 @@ class Listing:
     aliases: dict[str, list[Alias]] = field(default_factory=dict)  # name key -> aliases (dated or not)
     toml_of: dict[str, str] = field(default_factory=dict)  # code -> canonical name in instruments.toml
     names_by_key: dict[str, str] = field(default_factory=dict)  # for suggestions; not in the JSON copy
+    casing: dict[str, str] = field(default_factory=dict)  # code -> the press's casing of its name (while loading)
 
     @property
     def dated_keys(self) -> set[str]:
@@ -348,10 +349,13 @@ class Listing:
         fetched = cache_dir() / "listing.csv"
         if fetched.exists():  # `wrapcheck data update`: a newer listing adds and replaces codes
             rows = list({r["code"]: r for r in rows + _read_csv(fetched)}.values())
+        aliases = _read_aliases()
+        # The press's casing of a listing name ("Kia" for KIA CORPORATION), from an open-ended alias.
+        listing.casing = {a.code: a.alias for a in aliases if not a.valid_to and a.alias.isascii()}
         commons = [r for r in rows if not _is_preferred(r)]
         for r in commons + [r for r in rows if _is_preferred(r)]:
             listing._add_row(r)
-        for alias in _read_aliases():
+        for alias in aliases:
             listing.aliases.setdefault(name_key(alias.alias), []).append(alias)
             listing._ensure_code(alias)
         return listing
@@ -382,7 +386,9 @@ class Listing:
             kind = re.search(r"\((\d?P\w?)\)", row.get("name_en") or "")
             tag = "" if kind is None or kind[1] == "1P" else " " + kind[1]
             return f"{self.by_code[code[:5] + '0'].name} Pref{tag}"
-        return display_name(row.get("name_en", ""), row.get("short_ko", "") or row.get("name_ko", ""))
+        shown = display_name(row.get("name_en", ""), row.get("short_ko", "") or row.get("name_ko", ""))
+        press = self.casing.get(code)
+        return press if press and name_key(press) == name_key(shown) else shown
 
     def _ensure_code(self, alias: Alias) -> None:
         """A delisted company (Celltrion Healthcare) is known by its aliases alone."""
