@@ -126,8 +126,13 @@ def test_missing_file(tmp_path):
 
 
 def test_directory_without_session_files(tmp_path):
-    (tmp_path / "notes.md").write_text("hi")
+    (tmp_path / "data.json").write_text("{}")
     assert_one_line(run_cli(tmp_path), str(tmp_path), "no session files")
+
+
+def test_directory_of_one_draft_that_is_not_a_wrap(tmp_path):
+    (tmp_path / "notes.md").write_text("hi")  # a folder of drafts: its one draft has no date to check
+    assert_one_line(run_cli(tmp_path), "notes.md", "cannot tell the session date")
 
 
 def test_empty_file(tmp_path):
