@@ -258,3 +258,14 @@ def test_volume_and_turnover_with_hedges():
                         ("502.7 million", "16 trillion won"))):
         (row,) = extract_text(text, "2024-10-31", "t").rows
         assert (row["volume"], row["turnover"]) == want
+
+
+def test_an_articles_rows_are_located_by_their_line(tmp_path):
+    """A failing check on an article points at the line its row's first figure is on (issue 18)."""
+    article = tmp_path / "draft.txt"
+    article.write_text(_seed_article().replace("SK Hynix jumping 4.31%", "SK Hynix jumping 34.31%"), encoding="utf-8")
+    report = validate_paths(article, select=["T002"])
+    res = report.results.join(report.table[["source", "instrument", "_row"]], on="idx")
+    fail = res[(res["status"] == "fail") & (res["source"] == "draft")]
+    assert list(fail["instrument"]) == ["SK Hynix"] and list(fail["_row"]) == [4]
+    assert "34.31" in _seed_article().replace("4.31%", "34.31%").splitlines()[3]

@@ -25,6 +25,7 @@ from wrapcheck.registry import load_registry
 from wrapcheck.text import MONTHS
 
 from wrapcheck.reader import ARTICLE_SUFFIXES  # noqa: F401  (re-exported: the loader reads it from reader)
+LINE = "_line"  # the article line a row's first figure is on: the row's location in reports
 COLUMNS = ["date", "source", "instrument", "kind", "outlet", "title", "close", "change", "change_pct", "prior_close",
            "individual_net", "foreign_net", "institution_net", "advancers", "decliners", "unchanged",
            "issues_traded", "volume", "turnover", "statement"]
@@ -382,13 +383,14 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
         targets = [own] + [sources_list.get(c, f"source-{c}") for c in cites if sources_list]
         if other_session:
             # A timeline line's date is the aggregator's own wording, whatever it cites.
-            _attach_claim(rows, [own] if other_session else targets, session, context, sentence)
+            _attach_claim(rows, [own] if other_session else targets, session, context, sentence, line)
         if other_session:
             unextracted += [Unplaced(n, sentence.strip(), line, "another session") for n, _ in unplaced_numbers(plain, "")]
             continue
         for f in found:
             for target in dict.fromkeys(targets):
-                row = rows.setdefault((target, f.instrument), {"date": session, "source": target, "instrument": f.instrument})
+                row = rows.setdefault((target, f.instrument), {"date": session, "source": target, "instrument": f.instrument,
+                                                               LINE: str(line)})
                 for k, v in f.fields.items():
                     row.setdefault(k, v)
                 statement = row.get("statement", "")
@@ -403,11 +405,11 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
     return Extraction(ordered, unextracted, session)
 
 
-def _attach_claim(rows: dict, targets: list[str], session: str, market: str, sentence: str) -> None:
+def _attach_claim(rows: dict, targets: list[str], session: str, market: str, sentence: str, line: int = 1) -> None:
     """A dated timeline line about another session still reaches the claim rules (C002 checks its
     dates): it joins the statement of the source's index row."""
     for target in dict.fromkeys(targets):
-        row = rows.setdefault((target, market), {"date": session, "source": target, "instrument": market})
+        row = rows.setdefault((target, market), {"date": session, "source": target, "instrument": market, LINE: str(line)})
         statement = row.get("statement", "")
         if sentence.strip() and sentence.strip() not in statement:
             row["statement"] = (statement + "\n" + sentence.strip()).strip()

@@ -49,6 +49,7 @@ _MULT_EXP = {"": 0, "thousand": 3, "million": 6, "mn": 6, "billion": 9, "bn": 9,
 
 
 LoadError = ReadError  # one exception for every unreadable input
+ARTICLE_LINE = "_line"  # wrapcheck.extract.LINE: the column an article's rows carry their line in
 
 
 @dataclass
@@ -396,7 +397,7 @@ def parse_frame(raw: pd.DataFrame, files: np.ndarray | pd.Categorical, rows: np.
 def read_article(path: Path, session: str | None) -> tuple[pd.DataFrame, list[str]]:
     """A wrap in prose: its extracted session rows, and a note for every sentence left unextracted.
     The session date: --date, else a sidecar NAME.meta.toml (`date = "YYYY-MM-DD"`), else the text."""
-    from wrapcheck.extract import COLUMNS, extract_file
+    from wrapcheck.extract import COLUMNS, LINE, extract_file
 
     session = session or sidecar_date(path)
     try:
@@ -405,7 +406,8 @@ def read_article(path: Path, session: str | None) -> tuple[pd.DataFrame, list[st
         raise ReadError(f"{path}: {exc}") from None
     if not extraction.rows:
         raise ReadError(f"{path}: no figures found to check in this article")
-    frame = pd.DataFrame([{c: r.get(c, "") for c in COLUMNS} for r in extraction.rows], columns=COLUMNS, dtype=str)
+    columns = [*COLUMNS, LINE]  # the article line of each row travels as its location
+    frame = pd.DataFrame([{c: r.get(c, "") for c in columns} for r in extraction.rows], columns=columns, dtype=str)
     notes = [f"{path}: extracted {len(frame)} row(s) for session {extraction.session}"]
     notes += [f"{path}:{u.line}: not extracted: {u.number!r} ({u.why}) in {clip(u.sentence, 120)}" for u in extraction.unextracted]
     return frame, notes
@@ -518,7 +520,7 @@ def load(paths: list[str | Path], encoding: str | None = None, progress=None, se
 
     def take(path: Path, columns: list[str], rows: int, file_notes: list[str]) -> None:
         notes.extend(file_notes)
-        extra = [c for c in columns if c not in KNOWN_COLUMNS]
+        extra = [c for c in columns if c not in KNOWN_COLUMNS and c != ARTICLE_LINE]
         if extra:
             notes.append(f"{path}: unchecked extra column(s) kept as written: {', '.join(extra)}")
         absent = tuple(c for c in REQUIRED_COLUMNS if c not in columns)
@@ -572,6 +574,9 @@ def load(paths: list[str | Path], encoding: str | None = None, progress=None, se
     file_number = file_number.reshape(-1)
     file_codes = np.repeat(file_number[len(earlier_names):], lengths).astype(np.int64)
     rows = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths) + 2
+    if ARTICLE_LINE in raw.columns:  # an article's rows are located by their line, not a record number
+        lines = pd.to_numeric(raw[ARTICLE_LINE].iloc[len(raw) - len(rows):], errors="coerce").to_numpy()
+        rows = np.where(np.isnan(lines), rows, np.nan_to_num(lines)).astype(np.int64)
     if after is not None:
         file_codes = np.concatenate([file_number[:len(earlier_names)][after.table["_file"].cat.codes.to_numpy()], file_codes])
         rows = np.concatenate([after.table["_row"].to_numpy(dtype=np.int64), rows])
