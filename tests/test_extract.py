@@ -269,3 +269,11 @@ def test_an_articles_rows_are_located_by_their_line(tmp_path):
     fail = res[(res["status"] == "fail") & (res["source"] == "draft")]
     assert list(fail["instrument"]) == ["SK Hynix"] and list(fail["_row"]) == [4]
     assert "34.31" in _seed_article().replace("4.31%", "34.31%").splitlines()[3]
+
+
+def test_a_former_name_in_an_article_is_the_company_of_its_date():
+    text = "KOSPI rose 1 percent to 2,300.00. Hyundai Heavy Industries rose 2.1 percent."
+    then = {r["instrument"] for r in extract_text(text, "2017-05-02", "t").rows}
+    now = {r["instrument"] for r in extract_text(text, "2026-01-06", "t").rows}
+    assert "HD Korea Shipbuilding & Offshore Engineering" in then  # code 009540 until the 2019 split
+    assert "HD Hyundai Heavy Industries" in now

@@ -379,7 +379,7 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
         sentence = _CITE.sub("", raw_sentence)
         plain = re.sub(r"\bKRW\b", "won", despell(sentence))  # "555.6 billion KRW"
         context = market_of(plain, context)
-        found = [] if other_session else _match_sentence(plain, names, stock_patterns, context)
+        found = [] if other_session else _match_sentence(plain, names, stock_patterns, context, session)
         targets = [own] + [sources_list.get(c, f"source-{c}") for c in cites if sources_list]
         if other_session:
             # A timeline line's date is the aggregator's own wording, whatever it cites.
@@ -426,7 +426,8 @@ def market_of(sentence: str, previous: str) -> str:
     return previous
 
 
-def _match_sentence(sentence: str, names: dict[str, str], stock_patterns, context: str = "KOSPI") -> list[Found]:
+def _match_sentence(sentence: str, names: dict[str, str], stock_patterns, context: str = "KOSPI",
+                    session: str | None = None) -> list[Found]:
     found: list[Found] = []
     taken: list[tuple[int, int]] = []
 
@@ -475,8 +476,8 @@ def _match_sentence(sentence: str, names: dict[str, str], stock_patterns, contex
                 fields["change_pct"] = _signed(groups["pct"], down) + "%"
             if groups.get("close"):
                 fields["close"] = groups["close"]
-            found.append(Found(names[m["name"]], fields, sentence, m.span()))
-    for f in listed_stocks(sentence, session_of(sentence), free):
+            found.append(Found(_on_the_day(m["name"], names[m["name"]], session), fields, sentence, m.span()))
+    for f in listed_stocks(sentence, session, free):  # names as they were on the session's date
         taken.append(f.span)
         found.append(f)
     for pattern in INDEX_PATTERNS:
@@ -571,15 +572,21 @@ _KO_EACH = re.compile(rf"(?P<names>[가-힣A-Za-z0-9&]+(?:\s*[·,]\s*[가-힣A-Z
 _KO_UP = ("오른", "올랐", "상승", "급등", "뛰")
 
 
-def session_of(sentence: str) -> str | None:
-    return None  # names resolve as of today's listing unless the article's date is passed down
-
-
 # LG Energy Solution and LG Chem rose 2.33% and 5.12%, respectively / Naver and Kakao were up 1.55% and up 2.60%, respectively
 RESPECTIVELY = re.compile(
     rf"{_NAME_EN.replace('(?P<name>', '(?P<n1>')}\s+and\s+(?:[a-z][\w-]*\s+){{0,3}}{_NAME_EN.replace('(?P<name>', '(?P<n2>')}{_ASIDE}(?:shares\s+)?(?P<dir>{UP}|{DOWN})\s+(?:by\s+)?"
     rf"(?P<p1>{NUM})\s*(?:percent|%)\s+and\s+(?:up\s+|down\s+)?(?P<p2>{NUM})\s*(?:percent|%)"
     rf"(?:\s+to\s+(?P<c1>{NUM}(?:\s+million)?)\s*won\s+and\s+(?P<c2>{NUM}(?:\s+million)?)\s*won)?,?\s+respectively")
+
+
+def _on_the_day(written: str, canonical: str, session: str | None) -> str:
+    """The company a name meant on the session's date ("Hyundai Heavy Industries" in 2017: code 009540)."""
+    registry = load_registry()
+    if session and registry.is_dated(written):
+        inst = registry.resolve(written, session)
+        if inst is not None:
+            return inst.name
+    return canonical
 
 
 def _respectively(sentence: str, day: str | None, free, registry) -> list[Found]:
