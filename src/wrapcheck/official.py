@@ -105,12 +105,14 @@ class OfficialRecord:
             return None
         return float(s.values[field][i]), float(s.halfwidths[field][i]), self.origin(s, i, field)
 
-    def lookup(self, instruments, dates, field: str = "close") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(value, half-width, origin) per (instrument, date); NaN / "" where there is no official figure."""
+    def lookup(self, instruments, dates, field: str = "close", among: set[str] | None = None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(value, half-width, origin) per (instrument, date); NaN / "" where there is no official figure.
+        ``among``: the series to look in (default: those a wrap's figure is held to)."""
         instruments, dates = np.asarray(instruments, dtype=object), np.asarray(dates, dtype=object)
         n = len(instruments)
         value, hw, origin = np.full(n, np.nan), np.full(n, np.nan), np.full(n, "", dtype=object)
-        for name in set(instruments.tolist()) & self.names:
+        for name in set(instruments.tolist()) & (self.names if among is None else among):
             s = self.series[name]
             rows = np.flatnonzero(instruments == name)
             days = dates[rows].astype(str)
@@ -166,11 +168,7 @@ class OfficialRecord:
             at = instruments == name
             if not at.any():
                 continue
-            saved, self.names = self.names, self.names | {name}
-            try:
-                value, hw, origin = self.lookup(instruments[at], np.asarray(dates, dtype=object)[at])
-            finally:
-                self.names = saved
+            value, hw, origin = self.lookup(instruments[at], np.asarray(dates, dtype=object)[at], among={name})
             out[0][at], out[1][at], out[2][at], band[at] = value, hw, origin, width
         return out[0], out[1], out[2], band
 

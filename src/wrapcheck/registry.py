@@ -193,11 +193,16 @@ class Registry:
 
     def suggestions(self, name: str, n: int = 3) -> list[str]:
         """The closest known names, for "did you mean" (the listing built afresh: a rare path)."""
-        key = name_key(name)
-        full = Listing.load({i.code: i.name for i in self.instruments.values() if i.code})
-        names = {**full.names_by_key, **{name_key(k): k for k in self.instruments}}
-        close = difflib.get_close_matches(key, list(names), n=n, cutoff=0.72)
+        names = self._names_by_key
+        close = difflib.get_close_matches(name_key(name), list(names), n=n, cutoff=0.72)
         return list(dict.fromkeys(names[c] for c in close))
+
+    @cached_property
+    def _names_by_key(self) -> dict[str, str]:
+        """Every known name by its key, for suggestions (the listing built afresh once: the JSON copy has
+        no display names)."""
+        full = Listing.load({i.code: i.name for i in self.instruments.values() if i.code})
+        return {**full.names_by_key, **{name_key(k): k for k in self.instruments}}
 
     def known_names(self) -> list[str]:
         return sorted({*self.instruments, *self.stocks.by_name})
@@ -257,7 +262,7 @@ class Listing:
     names_by_key: dict[str, str] = field(default_factory=dict)  # for suggestions; not in the JSON copy
     casing: dict[str, str] = field(default_factory=dict)  # code -> the press's casing of its name (while loading)
 
-    @property
+    @cached_property
     def dated_keys(self) -> set[str]:
         return {k for k, v in self.aliases.items() if any(a.valid_from or a.valid_to for a in v)}
 
