@@ -31,14 +31,29 @@ def test_seed_summary_gives_the_fixture_figures():
     extraction = extract_file(ARTICLES / "seed-summary.txt", source="summary")
     got = {(r["source"], r["instrument"]): r for r in extraction.rows}
     assert extraction.session == "2026-01-06"
-    assert {s for s, _ in got} == {"summary", "yonhap-1", "yonhap-2"}
+    assert {s for s, _ in got} == {"summary"}  # the cited wire copies are not the summary's figures
+    assert [c.sources for c in extraction.citations][:2] == [("yonhap-1", "yonhap-2")] * 2
     from wrapcheck.registry import load_registry
 
     for row in read_rows(SEED):
+        if row["source"] != "summary":
+            continue
         extracted = got[(row["source"], load_registry().resolve(row["instrument"]).name)]
         for field in ("close", "change", "change_pct", "advancers", "decliners", "individual_net", "foreign_net"):
             if row[field]:
                 assert extracted[field].replace("+", "").removesuffix("%") == row[field].replace("+", "").removesuffix("%"), (row["source"], row["instrument"], field)
+
+
+def test_one_typo_in_an_aggregator_fails_the_aggregator_only(tmp_path):
+    """Issue 18: a wrong figure the summary states with [1][2] is the summary's slip, not the wire copies'."""
+    text = (ARTICLES / "seed-summary.txt").read_text(encoding="utf-8").replace("up 67.96 points", "up 76.96 points", 1)
+    draft = tmp_path / "summary.txt"
+    draft.write_text(text, encoding="utf-8")
+    report = validate_paths(draft)
+    res = report.results.join(report.table[["source", "instrument"]], on="idx")
+    failed = res[res["status"] == "fail"]
+    assert set(failed["source"].astype(str)) == {"summary"}
+    assert {"A002", "H001"} <= set(failed["code"]) and report.exit_code() == 1  # the percent and the official record
 
 
 def test_timeline_lines_about_other_days_are_not_the_session():
@@ -86,9 +101,9 @@ def test_validate_an_article_reports_the_sentence(tmp_path):
     report = validate_paths(article, select=["A002"])
     document = report.to_dict()
     fails = [r for s in document["sources"] for r in s["results"] if r["status"] == "fail"]
-    assert {r["source"] for r in fails} == {"draft", "yonhap-1", "yonhap-2"}
+    assert {r["source"] for r in fails} == {"draft"}  # the summary's slip, not the wire copies it cites
     assert all("1.62" in r["cells"]["change_pct"] for r in fails)
-    statements = report.table.set_index("source").loc[["draft", "yonhap-1"], "statement"]
+    statements = report.table.set_index("source").loc[["draft"], "statement"]
     assert statements.str.contains("(1.62%)", regex=False).any()  # the sentence travels with the figure
 
 
@@ -162,16 +177,17 @@ def _articles():
 def test_every_figure_of_every_labelled_article_is_accounted_for():
     """Issue 18's invariant: each number of an article that is a figure is in an extracted row or listed
     as not extracted, with its sentence and line."""
-    from wrapcheck.extract import article_text, despell, sentences_with_lines, unplaced_numbers
+    from wrapcheck.extract import article_text, despell, unplaced_numbers
+    from wrapcheck.segment import sentences
 
     for path, meta in _articles():
         extraction = extract_file(path, meta["date"], meta["source"])
         values = " ".join(v for r in extraction.rows for k, v in r.items() if k not in ("statement", "title", "date"))
         listed = {(u.number, u.line) for u in extraction.unextracted}
         text = article_text(path).replace("\u2011", "-").replace("\u2013", "-").replace("\u2019", "'")
-        for sentence, line in sentences_with_lines(text):
-            for number, _ in unplaced_numbers(despell(sentence), ""):
-                assert number in values or (number, line) in listed, f"{path.name}:{line}: {number!r} vanished: {sentence!r}"
+        for sentence in sentences(text):
+            for number, _ in unplaced_numbers(despell(sentence.text), ""):
+                assert number in values or (number, sentence.line) in listed, f"{path.name}:{sentence.line}: {number!r} vanished: {sentence.text!r}"
         assert all(u.line >= 1 and u.sentence for u in extraction.unextracted)
 
 

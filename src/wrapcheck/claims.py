@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from wrapcheck.words import listed, whole_words
 from wrapcheck.text import (
     FLOW_CATEGORIES,
     MONTHS,
@@ -22,7 +23,6 @@ from wrapcheck.text import (
     number_value,
     sentence_date,
     sentences,
-    _words_pattern,
 )
 
 _LEVEL = r"(?P<level>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,}(?:\.\d+)?)"
@@ -95,8 +95,8 @@ def level_claims(text: str, session: str, scale: float | None = None) -> list[Le
 # -- streaks, spans and sums (H003) ---------------------------------------------------------------
 _NUM = r"(?P<n>\d+|" + "|".join(list(NUMBER_WORDS) + list(ORDINALS)) + r")"
 _UNIT = r"(?:trading\s+)?(?:sessions?|days?|trading days?)"
-UP_WORDS = re.compile(r"\b(gains?|gained|rises?|rose|risen|rall(?:y|ies|ied)|advances?|advanced|up|higher|winning|climb\w*|bull)\b", re.IGNORECASE)
-DOWN_WORDS = re.compile(r"\b(loss(?:es)?|losing|falls?|fell|declines?|declined|down|lower|slid|drops?|dropped|bear|retreat\w*)\b", re.IGNORECASE)
+UP_WORDS = re.compile(whole_words(listed("direction", "up") + listed("direction", "up_participles") + listed("direction", "up_nouns")), re.IGNORECASE)
+DOWN_WORDS = re.compile(whole_words(listed("direction", "down") + listed("direction", "down_participles") + listed("direction", "down_nouns")), re.IGNORECASE)
 
 STREAK_PATTERNS = [
     # "third straight session", "10th consecutive day of gains", "for a fifth consecutive trading day"
@@ -121,9 +121,9 @@ SUM_OVER = re.compile(
     rf"(?:\s+\w+){{0,6}}?\s+(?:over|in|across|during)\s+the\s+(?P<span>past|prior|previous|last)\s+{_NUM}\s+{_UNIT}",
     re.IGNORECASE,
 )
-_CATEGORY = re.compile("|".join(f"(?P<{k}>{_words_pattern(v)})" for k, v in FLOW_CATEGORIES.items()), re.IGNORECASE)
-_BUY = re.compile(r"\b(bought|buy\w*|purchas\w*|scooped|snapped|accumulat\w*|net buyers?|inflows?)\b", re.IGNORECASE)
-_SELL = re.compile(r"\b(sold|sell\w*|offload\w*|dump\w*|net sellers?|outflows?|unload\w*)\b", re.IGNORECASE)
+_CATEGORY = re.compile("|".join(f"(?P<{k}>{whole_words(v)})" for k, v in FLOW_CATEGORIES.items()), re.IGNORECASE)
+_BUY = re.compile(whole_words(listed("flows", "buy")), re.IGNORECASE)
+_SELL = re.compile(whole_words(listed("flows", "sell")), re.IGNORECASE)
 
 
 @dataclass(frozen=True)

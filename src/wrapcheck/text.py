@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
+from wrapcheck.investors import flow_mentions
 from wrapcheck.registry import Instrument, load_registry
+from wrapcheck.segment import sentences as _segments
+from wrapcheck.words import investor_categories, listed, number_words, ordinal_words, whole_words
 
 MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
@@ -20,18 +23,16 @@ MONTHS = {m: i for i, m in enumerate(
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2212": "-", "\u2018": "'", "\u2019": "'",
                          "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u202f": " "})
 _CITATION = re.compile(r"\[\d+\]")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])|\n+")
 _CLAUSE = re.compile(r";|(?<!\d),|,(?!\d)|\s[\u2013\u2014]\s|\s+-\s+")
 _DATE_PREFIX = re.compile(
     r"^\s*(?P<month>[A-Z][a-z]{2})[a-z]*\.?\s+(?P<d1>\d{1,2})(?:\s*[-\u2013]\s*(?P<d2>\d{1,2}))?,?\s+(?P<year>\d{4})\s*[\u2013\u2014:-]\s*"
 )
 OTHER_PERIOD = re.compile(
-    r"\b(prior|previous|preceding|the day before|a day earlier|yesterday|last (?:week|month|year|session|trading day)"
-    r"|past (?:\w+ )?(?:sessions|days|weeks|months)|over the (?:past|last)|earlier this (?:week|month|year)"
-    r"|(?:two|three|four|five|\d+)-(?:day|session|week))\b",
+    whole_words(listed("periods", "other"))
+    + r"|\b(?:past (?:\w+ )?(?:sessions|days|weeks|months)|(?:two|three|four|five|\d+)-(?:day|session|week))\b",
     re.IGNORECASE,
 )
-INTRADAY = re.compile(r"\b(early|earlier|intraday|in the morning|at one point|opening|at the open)\b", re.IGNORECASE)
+INTRADAY = re.compile(whole_words(listed("periods", "intraday")), re.IGNORECASE)
 
 
 def normalize(text: str) -> str:
@@ -53,7 +54,7 @@ def sentence_date(sentence: str) -> tuple[date, date] | None:
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(normalize(text)) if s and s.strip()]
+    return [s.text for s in _segments(normalize(text))]
 
 
 def session_sentences(text: str, session: str) -> list[str]:
@@ -79,10 +80,6 @@ def clauses(sentence: str) -> list[tuple[int, str]]:
     return out
 
 
-def _words_pattern(words: list[str]) -> str:
-    return r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) + r")(?![\w-])"
-
-
 def attributed(sentence: str, marks: list[tuple[int, str, str]], pattern: re.Pattern):
     """Each match of ``pattern`` in the sentence's clauses about the session, with the nearest mark
     (position, kind, text) before it in the sentence, or None: "who did what" by proximity."""
@@ -96,17 +93,9 @@ def attributed(sentence: str, marks: list[tuple[int, str, str]], pattern: re.Pat
 
 
 # -- direction ------------------------------------------------------------------------------------
-UP_WORDS = """up rose rises rising gained gains gaining jumped jumps jumping surged surges surging soared soars
-soaring climbed climbs climbing added adds advanced advances rallied rallies rallying strengthened
-strengthens strengthening appreciated appreciates firmed higher spiked rebounded rebounds
-edged\\ up ticked\\ up inched\\ up""".split()
-DOWN_WORDS = """down fell falls falling slid slides sliding slipped slips slipping lost loses losing dropped
-drops dropping declined declines declining weakened weakens weakening depreciated depreciates lower
-tumbled tumbles plunged plunges sank sinks retreated retreats eased eases dipped dips shed sheds
-edged\\ down ticked\\ down inched\\ down""".split()
-_UP = {w.replace("\\ ", " ") for w in UP_WORDS}
-_DOWN = {w.replace("\\ ", " ") for w in DOWN_WORDS}
-DIRECTION = re.compile(_words_pattern(sorted(_UP | _DOWN)), re.IGNORECASE)
+_UP = {w.lower() for w in listed("direction", "up") + listed("direction", "up_participles")}
+_DOWN = {w.lower() for w in listed("direction", "down") + listed("direction", "down_participles")}
+DIRECTION = re.compile(whole_words(sorted(_UP | _DOWN)), re.IGNORECASE)
 GROUP_NOUNS = ["stocks", "shares of", "shipbuilders", "chipmakers", "automakers", "brokerages", "investors",
                "foreigners", "institutions", "individuals", "decliners", "advancers", "gainers", "losers",
                "bond market", "bonds", "yields", "currency"]
@@ -143,7 +132,7 @@ def _mentions() -> tuple[re.Pattern, dict[str, frozenset[str]]]:
             owners.setdefault(mention.lower(), set()).add(inst.name)
     for noun in GROUP_NOUNS:
         owners.setdefault(noun.lower(), set())
-    return re.compile(_words_pattern(list(owners)), re.IGNORECASE), {k: frozenset(v) for k, v in owners.items()}
+    return re.compile(whole_words(list(owners)), re.IGNORECASE), {k: frozenset(v) for k, v in owners.items()}
 
 
 def direction_claims(text: str, session: str, instrument: Instrument) -> list[Claim]:
@@ -162,7 +151,7 @@ def direction_claims(text: str, session: str, instrument: Instrument) -> list[Cl
             lead = clause[:m.start()].lower()
             if INTRADAY.search(clause) and re.search(r"\bafter\s*$", lead):
                 continue  # "closed higher after falling early": the intraday move is not the close
-            word = m.group().lower()
+            word = " ".join(m.group().lower().split())
             sign = 1 if word in _UP else -1
             subject = nearest[2]
             if instrument.kind == "fx" and fx_subject(subject) == "won":
@@ -172,36 +161,24 @@ def direction_claims(text: str, session: str, instrument: Instrument) -> list[Cl
 
 
 # -- investor flows -------------------------------------------------------------------------------
-FLOW_CATEGORIES = {
-    "individual_net": ["individual", "individuals", "retail", "individual investors", "retail investors", "개인"],
-    "foreign_net": ["foreign", "foreigners", "foreign investors", "offshore investors", "overseas investors", "외국인"],
-    "institution_net": ["institution", "institutions", "institutional", "institutional investors", "기관"],
-}
-BUY_WORDS = ["bought", "buy", "buys", "buying", "net buyers", "net buyer", "net purchases", "net purchase", "purchased",
-             "purchasing", "scooped up", "snapped up", "accumulated", "net bought", "inflows", "inflow", "순매수"]
-SELL_WORDS = ["sold", "sell", "sells", "selling", "net sellers", "net seller", "offloaded", "offload", "offloading",
-              "dumped", "dumping", "outflows", "outflow", "unloaded", "net sales", "net sold", "순매도"]
-_CATEGORY = re.compile("|".join(f"(?P<{k}>{_words_pattern(v)})" for k, v in FLOW_CATEGORIES.items()), re.IGNORECASE)
-_FLOW = re.compile(f"(?P<buy>{_words_pattern(BUY_WORDS)})|(?P<sell>{_words_pattern(SELL_WORDS)})", re.IGNORECASE)
+FLOW_CATEGORIES = investor_categories()
 
 
 def flow_claims(text: str, session: str) -> dict[str, list[Claim]]:
-    """Buy/sell words per investor category; each word belongs to the nearest category before it."""
+    """Buying and selling words per investor category, read clause by clause (wrapcheck.investors):
+    the same reading the extractor gives each category's figure."""
     out: dict[str, list[Claim]] = {k: [] for k in FLOW_CATEGORIES}
     for sentence in session_sentences(text, session):
-        marks = [(m.start(), m.lastgroup, m.group()) for m in _CATEGORY.finditer(sentence)]
-        for _, m, nearest in attributed(sentence, marks, _FLOW):
-            if nearest is not None:
-                out[nearest[1]].append(Claim(1 if m.lastgroup == "buy" else -1, m.group(), nearest[2], sentence))
+        for m in flow_mentions(sentence):
+            if m.sign is not None:
+                out[m.column].append(Claim(m.sign, m.word, sentence[m.start:].split(" ")[0], sentence))
     return out
 
 
 # -- breadth --------------------------------------------------------------------------------------
-ADVANCE = ["advancers", "gainers", "winners", "advancing issues", "advancing stocks", "rising stocks", "risers",
-           "advancing shares", "gaining stocks", "stocks that rose", "up issues"]
-DECLINE = ["decliners", "losers", "declining issues", "declining stocks", "falling stocks", "fallers",
-           "declining shares", "losing stocks", "stocks that fell", "down issues"]
-_SIDE = f"(?:{_words_pattern(ADVANCE + DECLINE)})"
+ADVANCE = listed("breadth", "advance")
+DECLINE = listed("breadth", "decline")
+_SIDE = f"(?:{whole_words(ADVANCE + DECLINE)})"
 _BEAT = r"(?:outnumbered|outnumber|outnumbers|outnumbering|outpaced|outpace|outpaces|outpacing|beat|beats|beating|outstripped|outstrip|topped|led)"
 COMPARISON = re.compile(
     rf"(?P<a>{_SIDE})\s+{_BEAT}\s+(?P<b>{_SIDE})(?:\s+by)?\s+(?P<n1>\d{1,3}(?:,\d{3})+|\d+)\s*(?:to|-|:|\u2013|versus|vs\.?)\s*(?P<n2>\d{1,3}(?:,\d{3})+|\d+)",
@@ -243,10 +220,8 @@ def breadth_claims(text: str, session: str) -> tuple[list[BreadthComparison], li
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _WEEKDAY = re.compile(r"\b(?P<lead>(?i:last|since|through|until|before|after|next|previous|on|from))?\s*(?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b(?P<poss>'s)?")
 _DATELINE = re.compile(r"^\s*[A-Z][A-Z ]+,\s+(?P<month>[A-Z][a-z]{2})[a-z]*\.?\s+(?P<day>\d{1,2})\s*\(")
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "a": 1, "single": 1}
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-            "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12}
+NUMBER_WORDS = number_words()
+ORDINALS = ordinal_words()
 _COUNT = r"(\d+|" + "|".join(NUMBER_WORDS) + r")"
 SESSION_COUNT = re.compile(
     rf"\b(?:across|over|in|for|during)\s+(?:the\s+)?(?:past\s+|prior\s+|previous\s+|last\s+)?{_COUNT}\s+(?:trading\s+)?(?:sessions|session|trading days|days)\b"

@@ -1,0 +1,223 @@
+"""Who bought and who sold: investor flows read clause by clause, for the extractor and for F002.
+
+A figure belongs to the investor group its clause makes the subject or the agent of:
+- "foreigners and institutions bought 405 billion won and 338 billion won, respectively" (in order);
+- "net sales of 120 billion won by institutions and 45 billion won by retail investors" (the agent
+  after "by"), and "the net selling by A and B, which amounted to X and Y, respectively";
+- "foreigners bought 300 billion won" (the subject; "foreigners and institutions were net sellers"
+  share the predicate).
+Clauses about another period ("over the past two sessions", "so far this year"), flows into one stock
+("400 billion won of SK hynix") and subgroups ("pension funds", "brokerages") are not the session's
+market flows of a category. "Net sales", "offloaded" and "dumped" are selling; a negated word ("did
+not sell") is no claim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from wrapcheck.words import alternation, investor_categories, listed, whole_words
+
+_AMOUNT = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?\s*(?:million|billion|trillion|bn|tn)\s*won|\d+(?:\.\d+)?\s*(?:million|billion|trillion|bn|tn)\s*won"
+_KAMOUNT = r"(?:(?:\d[\d,]*조\s*)?(?:\d[\d,]*천)?\d*[\d,]*억\s*(?:\d[\d,]*천)?\d*만?\s*원|\d[\d,]*조\s*원)(?!대)"
+_NOT_INVESTORS = r"(?!\s+(?:exchange|currency|currencies|ministry|minister|policy|affairs|media|reserves|demand|markets?\b))"
+_SEGMENT_BREAK = re.compile(r";\s*|,?\s+while\s+|,?\s+whereas\s+|,\s+but\s+|\.\s+", re.I)
+_COMBINED = re.compile(r"\b(?:combined|together|in total|altogether|jointly)\b", re.I)
+_CLAUSE = re.compile(r"(?<!\d),|,(?!\d)|\s[\u2013\u2014]\s|\s+-\s+")
+_HYPHENED_PERIOD = re.compile(r"\b(?:two|three|four|five|six|seven|\d+)-(?:day|session|week|month)\b", re.I)
+
+
+@dataclass(frozen=True)
+class FlowMention:
+    column: str  # individual_net | foreign_net | institution_net
+    sign: int | None  # +1 buying, -1 selling, None when no word of its clause says
+    word: str  # the buying or selling word ("" when none)
+    amount: str | None  # the amount as written, None when the clause gives none
+    start: int  # where the investor word is in the sentence
+
+
+@cache
+def _patterns() -> dict[str, re.Pattern]:
+    categories = investor_categories()
+    english = {c: [w for w in names if w.isascii()] for c, names in categories.items()}
+    korean = {c: [w for w in names if not w.isascii()] for c, names in categories.items()}
+    who = "|".join(f"(?P<{c}>(?<![\\w-])(?:{alternation(ws)})(?![\\w-]){_NOT_INVESTORS})" for c, ws in english.items())
+    sub = whole_words([w for w in listed("investors", "subgroups") if w.isascii()])
+    return {
+        "who": re.compile(f"{who}|(?P<sub>{sub})", re.I),
+        "who_ko": re.compile("|".join(f"(?P<{c}>{alternation(ws)})" for c, ws in korean.items())
+                             + "|(?P<sub>" + alternation([w for w in listed("investors", "subgroups") if not w.isascii()]) + ")"),
+        "buy": re.compile(whole_words([w for w in listed("flows", "buy") if w.isascii()]), re.I),
+        "sell": re.compile(whole_words([w for w in listed("flows", "sell") if w.isascii()]), re.I),
+        "buy_ko": re.compile(alternation([w for w in listed("flows", "buy") if not w.isascii()])),
+        "sell_ko": re.compile(alternation([w for w in listed("flows", "sell") if not w.isascii()])),
+        "negated": re.compile(r"(?:\b(?:" + alternation(listed("flows", "negators")) + r")\b|n't)\s+(?:\w+\s+){0,2}$", re.I),
+        "period": re.compile(whole_words(listed("periods", "other")), re.I),
+        "amount": re.compile(_AMOUNT, re.I),
+        "amount_ko": re.compile(_KAMOUNT),
+        # "400 billion won of SK hynix", "50 billion won worth of Samsung Electronics shares"
+        "one_stock": re.compile(rf"(?i:{_AMOUNT})\s+(?:worth\s+)?(?:of|in)\s+(?!(?:the\s+)?(?:local|Korean|domestic|Seoul|KOSPI|Kospi|KOSDAQ|Kosdaq)\b)"
+                                r"(?:shares\s+(?:of|in)\s+)?[A-Z]"),
+    }
+
+
+def flow_mentions(sentence: str) -> list[FlowMention]:
+    """Each investor category the sentence makes buy or sell, with its amount where the clause gives one."""
+    if re.search(r"[\uac00-\ud7a3]", sentence):
+        return _korean(sentence)
+    masked = _mask_other_periods(sentence)
+    out: list[FlowMention] = []
+    offset = 0
+    for piece in _SEGMENT_BREAK.split(masked):
+        start = masked.index(piece, offset) if piece else offset
+        offset = start + len(piece)
+        out += [FlowMention(m.column, m.sign, m.word, m.amount, m.start + start) for m in _segment(piece)]
+    return out
+
+
+def _mask_other_periods(sentence: str) -> str:
+    """Blank the comma clauses about another period and about one stock, keeping positions."""
+    p = _patterns()
+    chars, start = list(sentence), 0
+    for m in [*_CLAUSE.finditer(sentence), None]:
+        end = m.start() if m else len(sentence)
+        clause = sentence[start:end]
+        if p["period"].search(clause) or _HYPHENED_PERIOD.search(clause) or p["one_stock"].search(clause):
+            chars[start:end] = " " * (end - start)
+        start = m.end() if m else end
+    return "".join(chars)
+
+
+def _sign_word(text: str) -> tuple[int | None, str]:
+    """The first buying or selling word of ``text`` that no negation governs."""
+    p = _patterns()
+    words = sorted([(m.start(), 1, m.group()) for m in p["buy"].finditer(text)]
+                   + [(m.start(), -1, m.group()) for m in p["sell"].finditer(text)])
+    for pos, sign, word in words:
+        if not p["negated"].search(text[:pos]):
+            return sign, word
+    return None, ""
+
+
+def _segment(text: str) -> list[FlowMention]:
+    p = _patterns()
+    whos = [(m.start(), m.end(), m.lastgroup if m.lastgroup != "sub" else None) for m in p["who"].finditer(text)]
+    if not any(c for _, _, c in whos):
+        return []
+    taken: set[int] = set()
+    out = _respectively(text, whos, taken)
+    out += _passive(text, [w for w in whos if w[0] not in {m.start for m in out}], taken)
+    out += _active(text, whos, taken, {m.start for m in out})
+    return out
+
+
+def _respectively(text: str, whos, taken: set[int]) -> list[FlowMention]:
+    if "respectively" not in text.lower():
+        return []
+    end = text.lower().index("respectively")
+    amounts = [m for m in _patterns()["amount"].finditer(text[:end])]
+    columns, firsts = [], []
+    for start, _, column in whos:
+        if column and start < end and column not in columns:
+            columns.append(column)
+            firsts.append(start)
+    if not amounts or len(columns) != len(amounts):
+        return []
+    taken.update(m.start() for m in amounts)
+    # each amount takes the last buying or selling word before it: "individuals bought X and
+    # foreigners and institutions sold Y and Z, respectively"
+    return [FlowMention(c, *_last_sign_word(text[:a.start()]), a.group(), s) for c, a, s in zip(columns, amounts, firsts)]
+
+
+_AGENT_AMOUNT = re.compile(rf"(?P<amt>{_AMOUNT})(?:\s+(?:worth\s+)?of\s+(?:local\s+)?(?:stocks|shares|equities))?\s+by\s+(?:the\s+)?$", re.I)
+
+
+def _passive(text: str, whos, taken: set[int]) -> list[FlowMention]:
+    """"net sales of X by A and Y by B", "net selling by foreigners": the agent after "by"."""
+    out = []
+    for start, _, column in whos:
+        lead = text[:start]
+        if not column or not re.search(r"\bby\s+(?:the\s+)?$", lead, re.I):
+            continue
+        before = _AGENT_AMOUNT.search(lead)
+        if before is not None:
+            taken.add(before.start())
+        sign, word = _last_sign_word(lead)
+        if sign is not None:
+            out.append(FlowMention(column, sign, word, before["amt"] if before else None, start))
+    return out
+
+
+def _last_sign_word(text: str) -> tuple[int | None, str]:
+    p = _patterns()
+    words = sorted([(m.start(), 1, m.group()) for m in p["buy"].finditer(text)] + [(m.start(), -1, m.group()) for m in p["sell"].finditer(text)])
+    return (words[-1][1], words[-1][2]) if words else (None, "")
+
+
+def _active(text: str, whos, taken: set[int], done: set[int]) -> list[FlowMention]:
+    """The subject's own predicate: the words from the investor word to the next one."""
+    p = _patterns()
+    found: list[FlowMention | None] = []
+    for k, (start, end, column) in enumerate(whos):
+        if not column or start in done:
+            found.append(None)
+            continue
+        stop = whos[k + 1][0] if k + 1 < len(whos) else len(text)
+        segment = text[end:stop]
+        amount = p["amount"].search(segment)
+        if amount and (amount.start() > 80 or end + amount.start() in taken or _COMBINED.search(segment[: amount.start()])):
+            amount = None
+        sign, word = _sign_word(segment[: amount.start()] if amount else segment)
+        if sign is None and amount:
+            sign, word = _sign_word(segment[amount.end():])  # "foreigners ... 300 billion won in net selling"
+        found.append(FlowMention(column, sign, word, amount.group() if amount else None, start))
+    # "foreigners and institutions were net sellers": a subject joined to the next shares its predicate
+    for k in range(len(found) - 2, -1, -1):
+        here, after = found[k], found[k + 1]
+        if here and after and here.sign is None and here.amount is None and re.fullmatch(
+                r"\s*(?:'s?)?\s*(?:,|and|as well as|and the|or)?\s*(?:the\s+)?", text[whos[k][1]:whos[k + 1][0]], re.I):
+            found[k] = FlowMention(here.column, after.sign, after.word, None, here.start)
+    return [f for f in found if f and (f.sign is not None or f.amount)]
+
+
+def _korean(sentence: str) -> list[FlowMention]:
+    """외국인이 2천858억원, 개인이 1천404억원어치를 각각 팔아치웠다 / 외국인은 6천188억원을 순매수."""
+    p = _patterns()
+    out = []
+    listed_ = re.search(rf"(?P<whos>(?:(?:외국인|개인|기관)(?:과|와|,)?\s*)+)(?:이|은|는)?\s*(?:각각?|각)\s*(?P<amts>(?:{_KAMOUNT}(?:[,\s]|과|와)*)+)", sentence)
+    if listed_:
+        tail = sentence[listed_.end():]
+        sign, word = _korean_sign(tail)
+        whos = [m for m in p["who_ko"].finditer(listed_["whos"]) if m.lastgroup != "sub"]
+        for who, amt in zip(whos, p["amount_ko"].findall(listed_["amts"])):
+            out.append(FlowMention(who.lastgroup, sign, word, amt, listed_.start()))
+        sentence = sentence[: listed_.start()] + " " * (listed_.end() - listed_.start()) + sentence[listed_.end():]
+    whos = list(p["who_ko"].finditer(sentence))
+    for k, who in enumerate(whos):
+        if who.lastgroup == "sub":
+            continue
+        stop = whos[k + 1].start() if k + 1 < len(whos) else len(sentence)
+        segment = sentence[who.end(): stop]
+        if p["period"].search(segment):
+            continue  # "외국인은 이번 주 1조원을 순매수": another period's figure
+        amount = re.match(rf"(?:은|이|과|도|의|가|는)?\s*(?:[^,.\d외개기]{{0,12}}?\s*)(?P<amt>{_KAMOUNT})", segment)
+        sign, word = _korean_sign(segment)
+        if sign is None:
+            sign, word = _korean_sign(sentence[who.end():])  # "외국인이 X, 기관이 Y 순매수하며": the predicate comes last
+        if not amount and word not in ("순매수", "순매도"):
+            continue  # "외국인 매수세가 몰리며": a stock's buying interest, not the market's net figure
+        if amount or sign is not None:
+            out.append(FlowMention(who.lastgroup, sign, word, amount["amt"] if amount else None, who.start()))
+    return out
+
+
+def _korean_sign(text: str) -> tuple[int | None, str]:
+    p = _patterns()
+    sells, buys = p["sell_ko"].search(text), p["buy_ko"].search(text)
+    if sells and (not buys or sells.start() < buys.start()):
+        return -1, sells.group()
+    if buys:
+        return 1, buys.group()
+    return None, ""

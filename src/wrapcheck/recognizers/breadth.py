@@ -1,0 +1,53 @@
+"""Advancing and declining issues, in either order and with the nouns wraps use."""
+
+from __future__ import annotations
+
+import re
+
+from wrapcheck.recognizers.base import Context, Found, recognizer
+from wrapcheck.words import alternation, listed
+
+_ADVANCE = listed("breadth", "advance")
+_SIDE = alternation(_ADVANCE + listed("breadth", "decline"))
+_COUNT = r"\d[\d,]*"
+_PAIR = [
+    # winners slightly outnumbered losers 473 to 401
+    re.compile(rf"(?P<a>{_SIDE})\s+(?:\w+ly\s+)?(?:outnumbered|outnumber|outnumbers|outpaced|outpacing|beating|beat|outnumbering|topped)\s+"
+               rf"(?P<b>{_SIDE})\s+(?:by\s+)?(?P<n1>{_COUNT})\s*(?:to|-|:|versus|vs\.?)\s*(?P<n2>{_COUNT})", re.I),
+    # with 512 losers compared to 371 gainers / 371 gainers against 512 losers
+    re.compile(rf"(?P<n1>{_COUNT})\s+(?P<a>{_SIDE})\s+(?:compared\s+(?:to|with)|against|versus|vs\.?|and)\s+(?P<n2>{_COUNT})\s+(?P<b>{_SIDE})", re.I),
+]
+
+
+def _side(word: str) -> str:
+    return "advancers" if " ".join(word.lower().split()) in {w.lower() for w in _ADVANCE} else "decliners"
+
+
+@recognizer("breadth-pair")
+def pair(ctx: Context):
+    """Both sides, either first: "gainers outnumbered losers 502 to 361", "with 488 losers compared to
+    390 gainers"."""
+    for pattern in _PAIR:
+        m = pattern.search(ctx.sentence)
+        if m and _side(m["a"]) != _side(m["b"]):
+            yield Found(ctx.market, {_side(m["a"]): m["n1"].replace(",", ""), _side(m["b"]): m["n2"].replace(",", "")}, ctx.sentence)
+            return
+
+
+_TOTALS = [
+    (re.compile(rf"(?P<adv>{_COUNT})\s+stocks?\s+gaining(?:\s+ground)?\s+against\s+(?P<dec>{_COUNT})\s+that\s+declined(?:\s+out of a total of\s+(?P<total>{_COUNT})\s+traded issues)?", re.I)),
+    (re.compile(rf"Of the total\s+(?P<total>{_COUNT})\s+(?:issues traded|traded issues),\s+(?P<adv>{_COUNT})\s+shares (?:rose|advanced)(?:,\s+while\s+(?P<dec>{_COUNT})\s+declined)?", re.I)),
+    (re.compile(rf"of the total traded issues of\s+(?P<total>{_COUNT}),\s+the number of advancing shares was\s+(?P<adv>{_COUNT})", re.I)),
+]
+
+
+@recognizer("breadth-with-total")
+def with_total(ctx: Context):
+    """Counts of a total: "412 stocks gaining ground against 455 that declined out of a total of 934
+    traded issues", "Of the total 931 issues traded, 500 shares rose, while 380 declined"."""
+    for pattern in _TOTALS:
+        m = pattern.search(ctx.sentence)
+        if m:
+            keys = {"adv": "advancers", "dec": "decliners", "total": "issues_traded"}
+            yield Found(ctx.market, {keys[k]: v.replace(",", "") for k, v in m.groupdict().items() if v}, ctx.sentence)
+            return

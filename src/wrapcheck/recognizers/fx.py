@@ -1,0 +1,114 @@
+"""The won-dollar rate, as wire copy, Korean newsrooms' English and Korean wraps write it.
+
+The contract's sign: + means more won per dollar. "The won weakened" and "the dollar rose" are both +.
+"""
+
+from __future__ import annotations
+
+import re
+
+from wrapcheck.recognizers.base import Context, Found, recognizer
+from wrapcheck.recognizers.common import NUM, signed
+
+_PER_DOLLAR = r"(?:won\s+)?(?:per|a|against\s+the|to\s+the|versus\s+the)\s+(?:U\.S\.\s+|US\s+)?(?:dollar|greenback)"
+_WON = r"the\s+(?:Korean\s+|local\s+)?(?:won|currency)"
+_WEAKER = ("weaker", "lower", "softer")
+
+
+def _rate(ctx: Context, m: re.Match, fields: dict[str, str]) -> Found | None:
+    return Found("USD/KRW", fields, ctx.sentence, m.span()) if ctx.claim(m.span()) else None
+
+
+_QUOTED_VS_PREVIOUS = re.compile(
+    rf"(?P<subj>{_WON})\s+(?:was\s+quoted|ended(?:\s+onshore\s+trade)?|closed|finished)\s+at\s+(?P<close>{NUM})\s+{_PER_DOLLAR}"
+    rf"(?:\s+on the onshore settlement platform)?,\s+(?P<pct>{NUM})\s*(?:%|per cent|percent)\s+(?P<pdir>higher|firmer|stronger|weaker|lower|softer)\s+"
+    rf"than\s+(?:its\s+previous\s+close|the\s+previous\s+session)\s+(?:at|of)\s+(?P<prior>{NUM})", re.I)
+
+
+@recognizer("fx-quoted-against-previous-close")
+def quoted_against_previous_close(ctx: Context):
+    """The won at a level and a percent against the previous close: "the won was quoted at 1,380.5 per
+    dollar, 0.12% weaker than its previous close at 1,378.9" (a weaker won is a higher rate)."""
+    for m in _QUOTED_VS_PREVIOUS.finditer(ctx.sentence):
+        weaker = m["pdir"].lower() in _WEAKER
+        found = _rate(ctx, m, {"close": m["close"], "prior_close": m["prior"], "change_pct": signed(m["pct"], not weaker) + "%"})
+        if found:
+            yield found
+
+
+_WON_AT = re.compile(
+    rf"(?P<subj>{_WON})\s+(?:(?:was\s+)?(?:quoted|closed|ended|finished|traded|trading|settled)\s+at|ended\s+onshore\s+trade\s+at|"
+    rf"weaken(?:ed|s)\s+to|strengthen(?:ed|s)\s+to|fell\s+to|rose\s+to|closes\s+at)\s+(?P<close>{NUM})\s*{_PER_DOLLAR}"
+    rf"(?:,\s*(?P<dir>up|down|weakening|strengthening|rising|falling|gaining|losing)\s+(?:by\s+)?(?P<chg>{NUM})\s*won)?", re.I)
+
+
+@recognizer("fx-won-at-level")
+def won_at_level(ctx: Context):
+    """The won at a level per dollar, with its move in won: "the won closed at 1,402.0 per dollar,
+    down 3.1 won" (the won down: the rate up)."""
+    for m in _WON_AT.finditer(ctx.sentence):
+        fields = {"close": m["close"]}
+        if m["chg"]:
+            fields["change"] = signed(m["chg"], m["dir"].lower() not in ("down", "weakening", "falling", "losing"))
+        found = _rate(ctx, m, fields)
+        if found:
+            yield found
+
+
+_DOLLAR_MOVE = re.compile(
+    rf"(?P<subj>the\s+(?:U\.S\.\s+)?dollar)\s+\w+(?:\s+\w+)?,\s+(?P<dir>rising|falling|gaining|losing|up|down)\s+(?P<chg>{NUM})\s*won\s+to\s+(?P<close>{NUM})", re.I)
+
+
+@recognizer("fx-dollar-move-to-level")
+def dollar_move_to_level(ctx: Context):
+    """The dollar's move in won to a level: "the dollar firmed, gaining 2.4 won to 1,398.1"."""
+    for m in _DOLLAR_MOVE.finditer(ctx.sentence):
+        rate_up = m["dir"].lower() in ("rising", "gaining", "up")
+        found = _rate(ctx, m, {"close": m["close"], "change": signed(m["chg"], not rate_up)})
+        if found:
+            yield found
+
+
+_WON_CLOSING_AT = re.compile(rf"(?P<subj>the\s+(?:Korean\s+)?won)\b[^.]*?closing\s+at\s+(?P<close>{NUM})\s*won", re.I)
+
+
+@recognizer("fx-won-closing-at")
+def won_closing_at(ctx: Context):
+    """A level in won after the won's move: "the won lost ground to the dollar, closing at 1,455.3 won"."""
+    for m in _WON_CLOSING_AT.finditer(ctx.sentence):
+        found = _rate(ctx, m, {"close": m["close"]})
+        if found:
+            yield found
+
+
+_RATE_AT = re.compile(
+    rf"(?P<subj>the\s+won-dollar\s+(?:exchange\s+)?rate|the\s+(?:exchange\s+)?rate\s+of\s+the\s+won\s+(?:against|to)\s+the\s+dollar)\s+"
+    rf"(?:stood\s+at|closed\s+at|ended\s+(?:the\s+day\s+|trading\s+)?at|finished\s+at|fell\s+to|rose\s+to|was\s+at|was)\s+(?P<close>{NUM})\s*won"
+    rf"(?:(?:[^,.]|\.(?=m\.)|(?<=\.m)\.)*?,\s*(?P<dir>up|down)\s+(?P<chg>{NUM})\s*won)?", re.I)
+
+
+@recognizer("fx-won-dollar-rate")
+def won_dollar_rate(ctx: Context):
+    """The rate named as a rate: "the won-dollar exchange rate closed at 1,390.2 won as of 3:30 p.m.,
+    up 4.4 won from the previous day"."""
+    for m in _RATE_AT.finditer(ctx.sentence):
+        fields = {"close": m["close"]}
+        if m["chg"]:
+            fields["change"] = signed(m["chg"], m["dir"].lower() == "down")
+        found = _rate(ctx, m, fields)
+        if found:
+            yield found
+
+
+_KOREAN = re.compile(
+    rf"(?P<subj>환율)[은는이]?[^.]*?(?P<chg>{NUM})\s*원\s*(?P<dir>오른|내린|상승한|하락한|급등한|급락한|높은|낮은)\s*(?:달러당\s*)?(?P<close>{NUM})\s*원")
+
+
+@recognizer("fx-korean")
+def korean(ctx: Context):
+    """원/달러 환율 with its move in won: "원·달러 환율은 전 거래일보다 2.5원 오른 1,401.5원에 마감했다"."""
+    for m in _KOREAN.finditer(ctx.sentence):
+        rate_up = m["dir"] in ("오른", "상승한", "급등한", "높은")
+        found = _rate(ctx, m, {"close": m["close"], "change": signed(m["chg"], not rate_up)})
+        if found:
+            yield found

@@ -1,0 +1,104 @@
+"""Index lines: the close with its move in points and percent, in the orders wraps write them.
+
+Which index a line speaks of is the last index name before the figures (KOSPI when none is named).
+An opening level ("...으로 출발했다") is not the close.
+"""
+
+from __future__ import annotations
+
+import re
+
+from wrapcheck.recognizers.base import Context, Found, recognizer
+from wrapcheck.recognizers.common import DOWN, DOWNING, NUM, PCT, UP, UPING, is_down, signed
+
+_KOSDAQ_WORDS = ("kosdaq", "코스닥", "secondary bourse", "tech-heavy")
+_INDEX_NAME = re.compile(r"kospi|kosdaq|코스피|코스닥|secondary bourse|tech-heavy", re.I)
+
+
+def index_of(sentence: str, before: int) -> str:
+    names = [m.group().lower() for m in _INDEX_NAME.finditer(sentence[:before])]
+    return "KOSDAQ" if names and names[-1] in _KOSDAQ_WORDS else "KOSPI"
+
+
+# "to 4,797.55", "to close at", "to finish at an all-time high of", "to a new record high of", "to close at a record"
+_TO_LEVEL = (r"(?:on\s+\w+\s+)?to\s+(?:close\s+at\s+|finish\s+at\s+|end\s+at\s+|settle\s+at\s+|reach\s+|hit\s+)?"
+             r"(?:(?:a|an)\s+)?(?:(?:new|fresh|another)\s+)?(?:(?:record|all-time|historic)\s+)?(?:(?:closing\s+)?high\s+)?(?:of\s+)?")
+_POINTS = r"\s*points?"
+
+_PATTERNS: dict[str, list[re.Pattern]] = {
+    "index-closed-direction-points-percent": [
+        # closed up 24.67 points, or 1.02%, at 2,442.51
+        re.compile(rf"(?:closed|was|ended|finished)\s+(?P<dir>up|down|higher|lower)\s+(?P<chg>{NUM}){_POINTS},?\s+or\s+(?P<pct>{NUM})\s*{PCT},?\s+at\s+(?P<close>{NUM})", re.I),
+        # closed up 0.91%, or 23.78 points, at 2,625.58
+        re.compile(rf"(?:closed|was|ended|finished)\s+(?P<dir>up|down|higher|lower)\s+(?P<pct>{NUM})\s*{PCT},?\s+or\s+(?P<chg>{NUM}){_POINTS},?\s+at\s+(?P<close>{NUM})", re.I),
+    ],
+    "index-move-to-level": [
+        # rose 74.45 points, or 1.58 percent, to 4,797.55 / to a new record high of
+        re.compile(rf"(?P<dir>{UP}|{DOWN})\s+(?P<chg>{NUM}){_POINTS},?\s+(?:or\s+)?(?P<pct>{NUM})\s*{PCT},?\s+{_TO_LEVEL}(?P<close>{NUM})", re.I),
+        # rose 67.96 points (1.52 percent) on Tuesday to close at a record 4,525.48
+        re.compile(rf"(?P<dir>{UP}|{DOWN})\s+(?P<chg>{NUM}){_POINTS}\s*\(\s*(?P<pct>{NUM})\s*{PCT}\s*\),?\s+{_TO_LEVEL}(?P<close>{NUM})", re.I),
+        # declined 1.34 percent, or 35.36 points, to 2,569.32
+        re.compile(rf"(?P<dir>{UP}|{DOWN})\s+(?P<pct>{NUM})\s*{PCT},?\s+or\s+(?P<chg>{NUM}){_POINTS},?\s+{_TO_LEVEL}(?P<close>{NUM})", re.I),
+    ],
+    "index-level-then-move": [
+        # closed at 4,840.74, gaining 43.19 points, or 0.9 percent / finished at 4,525.48, up 67.96 points (1.52%)
+        re.compile(rf"(?:closed|finished|ended|settled)\s+at\s+(?:(?:a|an)\s+)?(?:(?:new|fresh)\s+)?(?:(?:record|all-time)\s+)?(?:high\s+)?(?:of\s+)?(?P<close>{NUM}),?\s+"
+                   rf"(?P<dir>{UPING}|{DOWNING})\s+(?P<chg>{NUM}){_POINTS},?\s*(?:\(|or\s+)(?P<pct>{NUM})\s*(?:%|percent)", re.I),
+        # closed at 1,012.51, down 22.31 points (2.16%) / closed down at 3,097.92, down 35.72 points (-1.14%)
+        re.compile(rf"(?:closed|finished|ended|settled)(?:\s+(?:up|down|higher|lower))?\s+at\s+(?P<close>{NUM}),?\s+(?P<dir>up|down)\s+(?P<chg>{NUM}){_POINTS}\s*\(\s*[-+]?(?P<pct>{NUM})\s*%\s*\)", re.I),
+    ],
+    "index-percent-to-level": [
+        # closed 0.9 percent up at 4,952.53
+        re.compile(rf"closed\s+(?P<pct>{NUM})\s*(?:percent|%)\s+(?P<dir>up|higher|down|lower)\s+at\s+(?P<close>{NUM})", re.I),
+        # slipping 0.16 percent to 955.97 / fell 1.2% from the previous day to close at 2,480.10
+        re.compile(rf"(?P<dir>{UPING}|{DOWNING}|{UP}|{DOWN})\s+(?P<pct>{NUM})\s*(?:percent|%)\s+(?:from\s+the\s+previous\s+(?:day|session|trading\s+day)\s+)?{_TO_LEVEL}"
+                   rf"(?P<close>{NUM})(?!\d|[,.]\d|\s*(?:million\s+)?won)", re.I),
+    ],
+    "index-korean": [
+        # 코스피는 전 거래일보다 12.30포인트(0.52%) 오른 2,380.15에
+        re.compile(rf"(?:전\s*거래일\s*(?:종가\s*)?\((?P<prior>{NUM})\)\s*(?:보다|대비)\s*)?(?P<chg>{NUM})\s*(?:포인트|p)\s*(?:\(p\))?\s*\(\s*[-+\u2212]?(?P<pct>{NUM})\s*%?p?\s*\)\s*"
+                   rf"(?P<dir>오른|상승한|급등한|뛴|내린|하락한|급락한|떨어진)\s*(?P<close>{NUM})"
+                   r"(?![\d.])(?!\s*(?:포인트)?(?:에|으로|로)?\s*(?:거래를\s*|장을\s*)?(?:시작|출발|개장))"),
+    ],
+}
+
+
+def _index_lines(name: str):
+    def find(ctx: Context):
+        for pattern in _PATTERNS[name]:
+            for m in pattern.finditer(ctx.sentence):
+                if not ctx.claim(m.span()):
+                    continue
+                down = is_down(m["dir"].lower())
+                fields = {"close": m["close"], "change_pct": signed(m["pct"], down) + "%"}
+                g = m.groupdict()
+                if g.get("chg"):
+                    fields["change"] = signed(g["chg"], down)
+                if g.get("prior"):
+                    fields["prior_close"] = g["prior"]
+                yield Found(index_of(ctx.sentence, m.start() + 1), fields, ctx.sentence, m.span())
+    return find
+
+
+_DOCS = {
+    "index-closed-direction-points-percent": 'The close after a move in both units: "closed up 12.10 points, or 0.48%, at 2,530.20".',
+    "index-move-to-level": 'A move in points and percent to the level: "rose 30.12 points, or 1.1 percent, to a new record high of 2,790.45".',
+    "index-level-then-move": 'The level first, then the move: "finished at 2,601.33, down 9.87 points (0.38%)".',
+    "index-percent-to-level": 'A percent-only move to the level: "fell 1.2% from the previous day to close at 2,480.10".',
+    "index-korean": 'Korean index lines: "코스피는 전 거래일보다 12.30포인트(0.52%) 오른 2,380.15에 마감했다".',
+}
+for _name, _doc in _DOCS.items():
+    _find = _index_lines(_name)
+    _find.__doc__ = _doc
+    _find.__module__ = __name__
+    recognizer(_name)(_find)
+
+_CLOSE_ONLY = re.compile(rf"(?:KOSPI|Kospi|KOSDAQ|Kosdaq|index)\s+(?:closes|closed|ended|finished)\s+at\s+(?:a\s+(?:record|fresh high|new high)\s+)?(?P<close>{NUM})(?!\s*(?:won|%))")
+
+
+@recognizer("index-close-only")
+def close_only(ctx: Context):
+    """A close with no move: "the KOSPI closed at a record 2,812.04"."""
+    for m in _CLOSE_ONLY.finditer(ctx.sentence):
+        if ctx.claim(m.span()):
+            yield Found(index_of(ctx.sentence, m.end()), {"close": m["close"]}, ctx.sentence, m.span())

@@ -1,0 +1,218 @@
+"""Listed stocks: a percent move, a won move, a close in won; one stock, lists and "respectively".
+
+Names are resolved through the instrument registry as of the session's date ("Hyundai Heavy
+Industries" in 2017 is code 009540), by the longest known tail of the words before the verb
+("chipmaker Samsung Electronics").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from wrapcheck.recognizers.base import Context, Found, recognizer
+from wrapcheck.recognizers.common import DOWN, DOWNING, KO_UP, NUM, UP, UPING, is_down, is_up, signed, verb_words
+from wrapcheck.registry import load_registry
+
+_PCT = r"(?:percent|per cent|%)"
+
+
+@cache
+def _known_names() -> tuple[dict[str, str], re.Pattern | None]:
+    names = {}
+    for inst in load_registry().instruments.values():
+        if inst.kind == "stock":
+            for alias in (inst.name, *inst.aliases, *inst.mentions):
+                if len(alias) >= 3 and not alias.isdigit():
+                    names[alias] = inst.name
+    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return names, (re.compile(alternation) if names else None)
+
+
+def _on_the_day(written: str, canonical: str, session: str | None) -> str:
+    registry = load_registry()
+    if session and registry.is_dated(written):
+        inst = registry.resolve(written, session)
+        if inst is not None:
+            return inst.name
+    return canonical
+
+
+def resolve_tail(name: str, day: str | None):
+    """The stock the longest known tail of ``name`` is ("Chipmaker Samsung Electronics" -> Samsung Electronics)."""
+    registry = load_registry()
+    words = name.split()
+    for start in range(len(words)):
+        tail = " ".join(words[start:])
+        for candidate in (tail, re.sub(r"(은|는|이|가|도|의)$", "", tail)):
+            inst = registry.resolve(candidate, day) if candidate else None
+            if inst is not None:
+                return inst if inst.kind == "stock" else None
+    return None
+
+
+def _fields(pct: str | None, down: bool, close: str | None = None, change: str | None = None) -> dict[str, str]:
+    fields = {}
+    if pct:
+        fields["change_pct"] = signed(pct, down) + "%"
+    if change:
+        fields["change"] = signed(change, down)
+    if close:
+        fields["close"] = close
+    return fields
+
+
+@cache
+def _named_patterns() -> list[re.Pattern]:
+    names = _known_names()[1]
+    if names is None:
+        return []
+    n = f"(?P<name>{names.pattern})"
+    return [
+        re.compile(rf"{n}\s+(?:shares\s+)?(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING})\s+(?P<pct>{NUM})\s*{_PCT}(?:\s+to\s+(?P<close>{NUM})\s*won)?"),
+        re.compile(rf"{n}\s*\((?P<dir>up|down)\s+(?P<pct>{NUM})%\)"),
+        re.compile(rf"{n}\s*\((?P<sign>[-+]?)(?P<pct>{NUM})%\)"),
+        re.compile(rf"{n}\s+(?P<dir>{UP}|{DOWN}|traded (?:higher|lower))\s+to\s+(?P<close>{NUM})\s*won"),
+    ]
+
+
+@recognizer("stock-named-move")
+def named_move(ctx: Context):
+    """A stock the registry names in full, with its move: "Samsung Electronics rose 1.2 percent to
+    61,000 won", "SK hynix (-0.8%)", "LG Chem (up 2.1%)"."""
+    names = _known_names()[0]
+    for pattern in _named_patterns():
+        for m in pattern.finditer(ctx.sentence):
+            if not ctx.claim(m.span()):
+                continue
+            g = m.groupdict()
+            down = is_down((g.get("dir") or "").replace("traded ", "")) or g.get("sign") == "-"
+            yield Found(_on_the_day(m["name"], names[m["name"]], ctx.session), _fields(g.get("pct"), down, g.get("close")), ctx.sentence, m.span())
+
+
+_NAME_EN = rf"(?P<name>[A-Z][\w&.'-]*(?:\s+(?:[A-Z0-9][\w&.'-]*|(?!(?:{verb_words()})\b)[a-z][a-z]+|&|and|of)){{0,5}})"
+_ASIDE = r"(?:,\s+[^,]{1,100},)?\s+(?:also\s+)?"  # "Korea Zinc, the zinc smelter, plunged ..."
+_NAME_KO = r"(?P<name>[가-힣A-Za-z][가-힣A-Za-z0-9&]*(?:\s?[가-힣A-Za-z0-9&]+)?)(?:\(\d{6}\))?"
+_TO_WON = (rf"(?:\s+(?:to|at)\s+(?:close\s+at\s+|set\s+a\s+new\s+record\s+at\s+|(?:a\s+)?(?:new\s+)?(?:record|all-time)(?:\s+high)?(?:\s+of)?\s+)?"
+           rf"(?P<close>{NUM}(?:\s+million)?)\s*won)?")
+_KO_CLOSE = r"(?P<close>\d[\d,]*(?:만\s?\d[\d,]*)?|\d+만)\s?원"
+
+_RESPECTIVELY = re.compile(
+    rf"{_NAME_EN.replace('(?P<name>', '(?P<n1>')}\s+and\s+(?:[a-z][\w-]*\s+){{0,3}}{_NAME_EN.replace('(?P<name>', '(?P<n2>')}{_ASIDE}(?:shares\s+)?"
+    rf"(?P<dir>{UP}|{DOWN})\s+(?:by\s+)?(?P<p1>{NUM})\s*{_PCT}\s+and\s+(?:up\s+|down\s+)?(?P<p2>{NUM})\s*{_PCT}"
+    rf"(?:\s+to\s+(?P<c1>{NUM}(?:\s+million)?)\s*won\s+and\s+(?P<c2>{NUM}(?:\s+million)?)\s*won)?,?\s+respectively")
+
+
+@recognizer("stock-respectively")
+def respectively(ctx: Context):
+    """Two stocks, one verb, figures in order: "Naver and Kakao gained 1.5% and 2.5%, respectively",
+    "... decreased 1.2 percent and 0.4 percent to 1.02 million won and 190,500 won, respectively"."""
+    for m in _RESPECTIVELY.finditer(ctx.sentence):
+        first, second = resolve_tail(m["n1"], ctx.session), resolve_tail(m["n2"], ctx.session)
+        if first is None or second is None or not ctx.claim(m.span()):
+            continue
+        down = is_down(m["dir"])
+        for inst, pct, close in ((first, m["p1"], m["c1"]), (second, m["p2"], m["c2"])):
+            yield Found(inst.name, _fields(pct, down, close), ctx.sentence, m.span())
+
+
+_KO_EACH = re.compile(
+    rf"(?P<names>[가-힣A-Za-z0-9&]+(?:\s*[·,]\s*[가-힣A-Za-z0-9&]+)+)(?:은|는|이|가)?\s*각각\s*(?P<pcts>(?:{NUM})\s*%(?:\s*,\s*(?:{NUM})\s*%)+)\s*"
+    r"(?P<dir>상승|올랐|오른|하락|내렸|내린|떨어)")
+
+
+@recognizer("stock-korean-each")
+def korean_each(ctx: Context):
+    """Korean lists with 각각: "기아·현대차는 각각 1.5%, 2.5% 하락했다"."""
+    for m in _KO_EACH.finditer(ctx.sentence):
+        names = re.split(r"\s*[·,]\s*", m["names"])
+        pcts = re.findall(NUM, m["pcts"])
+        insts = [resolve_tail(n, ctx.session) for n in names]
+        if len(names) != len(pcts) or any(i is None for i in insts) or not ctx.claim(m.span()):
+            continue
+        down = not m["dir"].startswith(KO_UP)
+        yield from (Found(i.name, _fields(p, down), ctx.sentence, m.span()) for i, p in zip(insts, pcts))
+
+
+_KO_UNSIGNED = re.compile(rf"{_NAME_KO}\s*\((?P<pct>{NUM})\s*%\)")
+_KO_VERB = re.compile(r"(상승|올랐|오른|오르|강세|뛰|급등)|(하락|내렸|내린|떨어|약세|급락)")
+
+
+@recognizer("stock-korean-unsigned")
+def korean_unsigned(ctx: Context):
+    """Unsigned Korean percents take their clause's verb: "카카오게임즈(3.1%)와 씨젠(0.7%)은 상승했다";
+    the exception of "...을 제외하고 일제히 하락" went the other way."""
+    seen = set()
+    for m in _KO_UNSIGNED.finditer(ctx.sentence):
+        verb = _KO_VERB.search(ctx.sentence, m.end())
+        inst = resolve_tail(m["name"], ctx.session)
+        if verb is None or inst is None or inst.name in seen or not ctx.free(m.span()):
+            continue
+        down = verb.group(2) is not None
+        if "제외" in ctx.sentence[m.end(): verb.start()]:
+            down = not down
+        ctx.claim(m.span())
+        seen.add(inst.name)
+        yield Found(inst.name, _fields(m["pct"], down), ctx.sentence, m.span())
+
+
+_WON_FIRST = [
+    # rose 30,700 won (7.21%) to close at 550,000 won / fell 1,200 won, or 2.1 percent, to 55,300 won
+    re.compile(rf"{_NAME_EN}{_ASIDE}(?:shares\s+)?(?P<dir>{UP}|{DOWN})\s+(?:by\s+)?(?P<chg>{NUM})\s*won\s*(?:\(\s*(?P<pct>{NUM})\s*%\s*\)|,?\s+or\s+(?P<pct2>{NUM})\s*{_PCT},?)"
+               rf"\s+to\s+(?:close\s+at\s+|end\s+at\s+|finish\s+at\s+)?(?P<close>{NUM})\s*won"),
+    # closed up 2,500 won (1.3%) at 195,500 won
+    re.compile(rf"{_NAME_EN}\s+(?:closed|ended|finished)\s+(?P<dir>up|down|higher|lower)\s+(?P<chg>{NUM})\s*won\s*\(\s*(?P<pct>{NUM})\s*%\s*\)\s+at\s+(?P<close>{NUM})\s*won"),
+    # rose ... before closing at 81,200 won (up 1.6%)
+    re.compile(rf"{_NAME_EN}\s+[^.]{{0,80}}?\bbefore\s+closing\s+at\s+(?P<close>{NUM})\s*won\s*\(\s*(?P<dir>up|down)\s+(?P<pct>{NUM})\s*%\s*\)"),
+]
+
+
+@recognizer("stock-won-change-first")
+def won_change_first(ctx: Context):
+    """A stock line that leads with the won change: "Hanmi Semiconductor rose 8,400 won (6.25%) to close
+    at 142,800 won", "Kia closed down 1,100 won (1.2%) at 90,400 won", "... before closing at 81,200
+    won (up 1.6%)"."""
+    for pattern in _WON_FIRST:
+        for m in pattern.finditer(ctx.sentence):
+            inst = resolve_tail(m["name"], ctx.session)
+            if inst is None or not ctx.claim(m.span()):
+                continue
+            g = m.groupdict()
+            yield Found(inst.name, _fields(g.get("pct") or g.get("pct2"), is_down(m["dir"]), m["close"], g.get("chg")), ctx.sentence, m.span())
+
+
+_LISTED = [
+    re.compile(rf"{_NAME_EN}{_ASIDE}(?:shares\s+)?(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING})\s+(?:by\s+)?(?P<pct>{NUM})\s*{_PCT}" + _TO_WON),
+    # ended trading down 2.59% at 60,700 won / closed the market down 3.72% at 199,300 won
+    re.compile(rf"{_NAME_EN}\s+(?:closed|ended|finished)(?:\s+(?:the\s+market|trading|the\s+session))?\s+(?P<dir>up|down|higher|lower)\s+(?:by\s+)?(?P<pct>{NUM})\s*{_PCT}" + _TO_WON),
+    # closed at 30,050 won, up 4.34%
+    re.compile(rf"{_NAME_EN}\s+(?:closed|ended|finished)\s+at\s+(?P<close>{NUM})\s*won,?\s+(?P<dir>up|down)\s+(?P<pct>{NUM})\s*{_PCT}"),
+    re.compile(rf"{_NAME_EN}\s*\((?P<sign>[-+])?(?P<pct>{NUM})\s*%\)"),
+    re.compile(rf"{_NAME_EN}\s*\((?P<dir>up|down)\s+(?P<pct>{NUM})\s*%\)"),
+    # 삼성전자는 전 거래일 대비 500원(0.60%) 내린 8만3000원에
+    re.compile(rf"{_NAME_KO}(?:은|는|이|가)?\s*(?:전\s*거래일\s*(?:대비|보다)\s*)?(?P<chg>{NUM})\s*원\s*\(\s*(?P<pct>{NUM})\s*%\s*\)\s*"
+               rf"(?P<dir>오른|올랐|상승한|내린|내렸|하락한|급등한|급락한)\s*{_KO_CLOSE}"),
+    re.compile(rf"{_NAME_KO}(?:은|는|이|가|도)?\s*(?:전\s*거래일\s*(?:대비|보다)\s*)?(?P<pct>{NUM})\s*%\s*(?P<dir>오른|올랐|상승|내린|내렸|하락|급등|급락|떨어|뛰)"
+               rf"(?:[가-힣]*\s+{_KO_CLOSE})?"),
+    re.compile(rf"{_NAME_KO}\s*\((?P<sign>[-+\u2212])(?P<pct>{NUM})\s*%\)"),
+]
+
+
+@recognizer("stock-listed-move")
+def listed_move(ctx: Context):
+    """Any listed stock by the names the listing and the press use: "Kia rose 3.1 percent",
+    "LG Chem (-1.2%)", "Theborn Korea closed at 30,050 won, up 4.34%", "셀트리온은 4.18% 올랐다",
+    "삼성전자(-1.2%)"."""
+    for pattern in _LISTED:
+        for m in pattern.finditer(ctx.sentence):
+            if not ctx.free(m.span()):
+                continue
+            inst = resolve_tail(m["name"], ctx.session)
+            if inst is None:
+                continue
+            ctx.claim(m.span())
+            g = m.groupdict()
+            word = (g.get("dir") or "").lower()
+            down = (g.get("sign") or "") in ("-", "\u2212") or (bool(word) and not word.startswith(KO_UP) and not is_up(word))
+            yield Found(inst.name, _fields(m["pct"], down, g.get("close"), g.get("chg")), ctx.sentence, m.span())
+
