@@ -93,7 +93,7 @@ for _name, _doc in _DOCS.items():
     _find.__module__ = __name__
     recognizer(_name)(_find)
 
-_CLOSE_ONLY = re.compile(rf"(?:KOSPI|Kospi|KOSDAQ|Kosdaq|index)\s+(?:closes|closed|ended|finished)\s+at\s+(?:a\s+(?:record|fresh high|new high)\s+)?(?P<close>{NUM})(?!\s*(?:won|%))")
+_CLOSE_ONLY = re.compile(rf"(?:KOSPI|Kospi|KOSDAQ|Kosdaq|index)\s+(?:closes|closed|ended|finished)\s+at\s+(?:a\s+(?:record|fresh high|new high)\s+)?(?P<close>{NUM})(?!\d|[.,]\d)(?!\s*(?:won|%))")
 
 
 @recognizer("index-close-only")

@@ -51,6 +51,17 @@ def resolve_tail(name: str, day: str | None):
     return None
 
 
+def resolve_name(name: str, day: str | None):
+    """The stock named by the words of ``name`` that a sentence begins with, however many words
+    follow it ("LG Chem swung between gains and losses" -> LG Chem)."""
+    words = name.split()
+    for end in range(len(words), 0, -1):
+        inst = resolve_tail(" ".join(words[:end]), day)
+        if inst is not None:
+            return inst
+    return None
+
+
 def _fields(pct: str | None, down: bool, close: str | None = None, change: str | None = None) -> dict[str, str]:
     fields = {}
     if pct:
@@ -174,7 +185,7 @@ def won_change_first(ctx: Context):
     won (up 1.6%)"."""
     for pattern in _WON_FIRST:
         for m in pattern.finditer(ctx.sentence):
-            inst = resolve_tail(m["name"], ctx.session)
+            inst = resolve_name(m["name"], ctx.session)
             if inst is None or not ctx.claim(m.span()):
                 continue
             g = m.groupdict()
