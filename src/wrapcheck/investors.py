@@ -26,6 +26,8 @@ _NOT_INVESTORS = r"(?!\s+(?:exchange|currency|currencies|ministry|minister|polic
 _SEGMENT_BREAK = re.compile(r";\s*|,?\s+while\s+|,?\s+whereas\s+|,\s+but\s+|\.\s+", re.I)
 _COMBINED = re.compile(r"\b(?:combined|together|in total|altogether|jointly)\b", re.I)
 _CLAUSE = re.compile(r"(?<!\d),|,(?!\d)|\s[\u2013\u2014]\s|\s+-\s+")
+_VAGUE = re.compile(r"\b(?:more than|over|nearly|almost|less than|at least|under|upward of|in excess of)\s+(?:a\s+net\s+)?$", re.I)
+_KO_VAGUE = re.compile(r"^\s*(?:이상|넘게|넘는|가까이|안팎|이하|미만|육박|대\b)")
 _HYPHENED_PERIOD = re.compile(r"\b(?:two|three|four|five|six|seven|\d+)-(?:day|session|week|month)\b", re.I)
 
 
@@ -151,9 +153,14 @@ def _passive(text: str, whos, taken: set[int]) -> list[FlowMention]:
 
 
 def _last_sign_word(text: str) -> tuple[int | None, str]:
+    """The buying or selling word nearest before a figure ("sold early, before veering to a net
+    purchase of 14.3 billion won": a purchase)."""
     p = _patterns()
     words = sorted([(m.start(), 1, m.group()) for m in p["buy"].finditer(text)] + [(m.start(), -1, m.group()) for m in p["sell"].finditer(text)])
-    return (words[-1][1], words[-1][2]) if words else (None, "")
+    for pos, sign, word in reversed(words):
+        if not p["negated"].search(text[:pos]):
+            return sign, word
+    return None, ""
 
 
 def _active(text: str, whos, taken: set[int], done: set[int]) -> list[FlowMention]:
@@ -167,9 +174,10 @@ def _active(text: str, whos, taken: set[int], done: set[int]) -> list[FlowMentio
         stop = whos[k + 1][0] if k + 1 < len(whos) else len(text)
         segment = text[end:stop]
         amount = p["amount"].search(segment)
-        if amount and (amount.start() > 80 or end + amount.start() in taken or _COMBINED.search(segment[: amount.start()])):
+        if amount and (amount.start() > 80 or end + amount.start() in taken or _COMBINED.search(segment[: amount.start()])
+                       or _VAGUE.search(segment[: amount.start()])):
             amount = None
-        sign, word = _sign_word(segment[: amount.start()] if amount else segment)
+        sign, word = _last_sign_word(segment[: amount.start()]) if amount else _sign_word(segment)
         if sign is None and amount:
             sign, word = _sign_word(segment[amount.end():])  # "foreigners ... 300 billion won in net selling"
         found.append(FlowMention(column, sign, word, amount.group() if amount else None, start))
@@ -186,7 +194,8 @@ def _korean(sentence: str) -> list[FlowMention]:
     """외국인이 2천858억원, 개인이 1천404억원어치를 각각 팔아치웠다 / 외국인은 6천188억원을 순매수."""
     p = _patterns()
     out = []
-    listed_ = re.search(rf"(?P<whos>(?:(?:외국인|개인|기관)(?:과|와|,)?\s*)+)(?:이|은|는)?\s*(?:각각?|각)\s*(?P<amts>(?:{_KAMOUNT}(?:[,\s]|과|와)*)+)", sentence)
+    listed_ = re.search(rf"(?P<whos>(?:외국인|개인|기관)(?:(?:과|와|,)\s*(?:외국인|개인|기관))+)(?:이|은|는|도)?\s*(?:각각?\s*|각\s*)?"
+                        rf"(?P<amts>{_KAMOUNT}(?:(?:[,\s]|과|와)*{_KAMOUNT})+)", sentence)
     if listed_:
         tail = sentence[listed_.end():]
         sign, word = _korean_sign(tail)
@@ -200,9 +209,11 @@ def _korean(sentence: str) -> list[FlowMention]:
             continue
         stop = whos[k + 1].start() if k + 1 < len(whos) else len(sentence)
         segment = sentence[who.end(): stop]
-        if p["period"].search(segment):
-            continue  # "외국인은 이번 주 1조원을 순매수": another period's figure
         amount = re.match(rf"(?:은|이|과|도|의|가|는)?\s*(?:[^,.\d외개기]{{0,12}}?\s*)(?P<amt>{_KAMOUNT})", segment)
+        if amount and _KO_VAGUE.match(segment[amount.end():]):
+            amount = None  # "1000억원 이상": not a figure
+        if p["period"].search(segment[: amount.end()] if amount else segment[:20]):
+            continue  # "외국인은 이번 주 1조원을 순매수": another period's figure
         sign, word = _korean_sign(segment)
         if sign is None:
             sign, word = _korean_sign(sentence[who.end():])  # "외국인이 X, 기관이 Y 순매수하며": the predicate comes last

@@ -51,3 +51,28 @@ def with_total(ctx: Context):
             keys = {"adv": "advancers", "dec": "decliners", "total": "issues_traded"}
             yield Found(ctx.market, {keys[k]: v.replace(",", "") for k, v in m.groupdict().items() if v}, ctx.sentence)
             return
+
+
+_KO_COUNT = r"(?P<{}>\d[\d,]*)\s*(?:개사|개\s*종목|개)"
+_KO_SIDES = {
+    "advancers": [re.compile(r"상승\s*(?:종목(?:\s*수)?\s*(?:은|는|이)?\s*)?(?:상한가\s*\d+\s*개\s*(?:를\s*)?포함(?:해|한)?\s*)?" + _KO_COUNT.format("n")),
+                  re.compile(_KO_COUNT.format("n") + r"\s*(?:종목)?(?:이|은|는)?\s*(?:올랐|상승)")],
+    "decliners": [re.compile(r"하락\s*(?:종목(?:\s*수)?\s*(?:은|는|이)?\s*)?(?:하한가\s*\d+\s*개\s*(?:를\s*)?포함(?:해|한)?\s*)?" + _KO_COUNT.format("n")),
+                  re.compile(_KO_COUNT.format("n") + r"\s*(?:종목)?(?:이|은|는)?\s*(?:떨어|내렸|하락)")],
+    "unchanged": [re.compile(r"보합(?:권)?\s*(?:종목(?:\s*수)?\s*(?:은|는|이)?\s*)?" + _KO_COUNT.format("n"))],
+}
+
+
+@recognizer("breadth-korean")
+def korean(ctx: Context):
+    """Korean counts by side: "상승 종목은 상한가 2개 포함 318개, 하락 종목은 541개로 집계됐다", "412개 종목이
+    올랐고 391개 종목은 떨어졌다", "상승 1,102개, 하락 498개, 보합 61개 종목"."""
+    fields = {}
+    for side, patterns in _KO_SIDES.items():
+        for pattern in patterns:
+            m = pattern.search(ctx.sentence)
+            if m:
+                fields[side] = m["n"].replace(",", "")
+                break
+    if "advancers" in fields or "decliners" in fields:
+        yield Found(ctx.market, fields, ctx.sentence)

@@ -11,7 +11,9 @@ from wrapcheck.recognizers.base import Context, Found, recognizer
 from wrapcheck.recognizers.common import NUM, signed
 
 _PER_DOLLAR = r"(?:won\s+)?(?:per|a|against\s+the|to\s+the|versus\s+the)\s+(?:U\.S\.\s+|US\s+)?(?:dollar|greenback)"
-_WON = r"the\s+(?:Korean\s+|local\s+)?(?:won|currency)"
+_WON = r"the\s+(?:South\s+)?(?:Korean\s+|local\s+)?(?:won|currency)"
+# "at 3:30 p.m.", "as of 3:30 p.m. Wednesday": a time between the level and its move
+_UNTIL_COMMA = r"(?:[^,.]|\.(?=m\.)|(?<=\.m)\.){0,60}?"
 _WEAKER = ("weaker", "lower", "softer")
 
 
@@ -38,8 +40,9 @@ def quoted_against_previous_close(ctx: Context):
 
 _WON_AT = re.compile(
     rf"(?P<subj>{_WON})\s+(?:(?:was\s+)?(?:quoted|closed|ended|finished|traded|trading|settled)\s+at|ended\s+onshore\s+trade\s+at|"
-    rf"weaken(?:ed|s)\s+to|strengthen(?:ed|s)\s+to|fell\s+to|rose\s+to|closes\s+at)\s+(?P<close>{NUM})\s*{_PER_DOLLAR}"
-    rf"(?:,\s*(?P<dir>up|down|weakening|strengthening|rising|falling|gaining|losing)\s+(?:by\s+)?(?P<chg>{NUM})\s*won)?", re.I)
+    rf"(?:was\s+)?trading\s+at|weaken(?:ed|s)\s+to|strengthen(?:ed|s)\s+to|fell\s+to|rose\s+to|closes\s+at)\s+(?P<close>{NUM})\s*{_PER_DOLLAR}"
+    rf"(?:{_UNTIL_COMMA},\s*(?P<dir>up|down|weakening|strengthening|rising|falling|gaining|losing)\s+(?:by\s+)?(?P<chg>{NUM})\s*won"
+    rf"|{_UNTIL_COMMA},\s*(?P<chg2>{NUM})\s*won\s+(?P<dir2>weaker|stronger|higher|lower)\s+than)?", re.I)
 
 
 @recognizer("fx-won-at-level")
@@ -50,6 +53,8 @@ def won_at_level(ctx: Context):
         fields = {"close": m["close"]}
         if m["chg"]:
             fields["change"] = signed(m["chg"], m["dir"].lower() not in ("down", "weakening", "falling", "losing"))
+        elif m["chg2"]:  # "3.1 won weaker than the previous close": the won's value, so weaker is a higher rate
+            fields["change"] = signed(m["chg2"], m["dir2"].lower() not in ("weaker", "lower"))
         found = _rate(ctx, m, fields)
         if found:
             yield found
@@ -101,7 +106,8 @@ def won_dollar_rate(ctx: Context):
 
 
 _KOREAN = re.compile(
-    rf"(?P<subj>환율)[은는이]?[^.]*?(?P<chg>{NUM})\s*원\s*(?P<dir>오른|내린|상승한|하락한|급등한|급락한|높은|낮은)\s*(?:달러당\s*)?(?P<close>{NUM})\s*원")
+    rf"(?P<subj>환율)[은는이]?[^.]*?(?P<chg>{NUM})\s*원\s*(?:\(\s*(?P<pct>{NUM})\s*%\s*\)|\([^)]*\))?\s*"
+    rf"(?P<dir>오른|내린|상승한|하락한|급등한|급락한|높은|낮은)\s*(?:달러당\s*)?(?P<close>{NUM})\s*원")
 
 
 @recognizer("fx-korean")
@@ -109,6 +115,9 @@ def korean(ctx: Context):
     """원/달러 환율 with its move in won: "원·달러 환율은 전 거래일보다 2.5원 오른 1,401.5원에 마감했다"."""
     for m in _KOREAN.finditer(ctx.sentence):
         rate_up = m["dir"] in ("오른", "상승한", "급등한", "높은")
-        found = _rate(ctx, m, {"close": m["close"], "change": signed(m["chg"], not rate_up)})
+        fields = {"close": m["close"], "change": signed(m["chg"], not rate_up)}
+        if m["pct"]:
+            fields["change_pct"] = signed(m["pct"], not rate_up) + "%"
+        found = _rate(ctx, m, fields)
         if found:
             yield found

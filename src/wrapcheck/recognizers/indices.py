@@ -11,17 +11,26 @@ import re
 from wrapcheck.recognizers.base import Context, Found, recognizer
 from wrapcheck.recognizers.common import DOWN, DOWNING, NUM, PCT, UP, UPING, is_down, signed
 
-_KOSDAQ_WORDS = ("kosdaq", "코스닥", "secondary bourse", "tech-heavy")
-_INDEX_NAME = re.compile(r"kospi|kosdaq|코스피|코스닥|secondary bourse|tech-heavy", re.I)
+_KOSDAQ_WORDS = ("kosdaq", "코스닥", "secondary bourse", "secondary index", "tech-heavy")
+_FOREIGN = ("dow", "nasdaq", "s&p", "nikkei", "hang seng", "shanghai", "stoxx", "taiex", "ftse", "dax")
+_INDEX_NAME = re.compile(r"kospi|kosdaq|코스피|코스닥|secondary bourse|secondary index|tech-heavy(?!\s+nasdaq)|korea composite|"
+                         r"dow|nasdaq|s&p|nikkei|hang seng|shanghai|stoxx|taiex|ftse|dax", re.I)
 
 
-def index_of(sentence: str, before: int) -> str:
+def index_of(sentence: str, before: int, default: str = "KOSPI") -> str | None:
+    """The index named last before ``before`` (None for a foreign one: "the Nasdaq rose 0.3 percent
+    to 18,540.01"), else ``default``, the market of the sentences before."""
     names = [m.group().lower() for m in _INDEX_NAME.finditer(sentence[:before])]
-    return "KOSDAQ" if names and names[-1] in _KOSDAQ_WORDS else "KOSPI"
+    if not names:
+        return default
+    if names[-1] in _FOREIGN:
+        return None
+    return "KOSDAQ" if names[-1] in _KOSDAQ_WORDS else "KOSPI"
 
 
 # "to 4,797.55", "to close at", "to finish at an all-time high of", "to a new record high of", "to close at a record"
-_TO_LEVEL = (r"(?:on\s+\w+\s+)?to\s+(?:close\s+at\s+|finish\s+at\s+|end\s+at\s+|settle\s+at\s+|reach\s+|hit\s+)?"
+_TO_LEVEL = (r"(?:on\s+\w+\s+|from\s+the\s+previous\s+(?:day|session|trading\s+day)\s+)?"
+             r"(?:to\s+(?:close\s+at\s+|finish\s+at\s+|end\s+at\s+|settle\s+at\s+|reach\s+|hit\s+)?|closing\s+at\s+|ending\s+(?:the\s+day\s+)?at\s+|finishing\s+at\s+|settling\s+at\s+)"
              r"(?:(?:a|an)\s+)?(?:(?:new|fresh|another)\s+)?(?:(?:record|all-time|historic)\s+)?(?:(?:closing\s+)?high\s+)?(?:of\s+)?")
 _POINTS = r"\s*points?"
 
@@ -34,16 +43,16 @@ _PATTERNS: dict[str, list[re.Pattern]] = {
     ],
     "index-move-to-level": [
         # rose 74.45 points, or 1.58 percent, to 4,797.55 / to a new record high of
-        re.compile(rf"(?P<dir>{UP}|{DOWN})\s+(?P<chg>{NUM}){_POINTS},?\s+(?:or\s+)?(?P<pct>{NUM})\s*{PCT},?\s+{_TO_LEVEL}(?P<close>{NUM})", re.I),
+        re.compile(rf"(?P<dir>{UP}|{DOWN})\s+(?:by\s+)?(?P<chg>{NUM}){_POINTS},?\s+(?:or\s+)?(?P<pct>{NUM})\s*{PCT},?\s+{_TO_LEVEL}(?P<close>{NUM})", re.I),
         # rose 67.96 points (1.52 percent) on Tuesday to close at a record 4,525.48
-        re.compile(rf"(?P<dir>{UP}|{DOWN})\s+(?P<chg>{NUM}){_POINTS}\s*\(\s*(?P<pct>{NUM})\s*{PCT}\s*\),?\s+{_TO_LEVEL}(?P<close>{NUM})", re.I),
+        re.compile(rf"(?P<dir>{UP}|{DOWN})\s+(?:by\s+)?(?P<chg>{NUM}){_POINTS}\s*\(\s*(?P<pct>{NUM})\s*{PCT}\s*\),?\s+{_TO_LEVEL}(?P<close>{NUM})", re.I),
         # declined 1.34 percent, or 35.36 points, to 2,569.32
-        re.compile(rf"(?P<dir>{UP}|{DOWN})\s+(?P<pct>{NUM})\s*{PCT},?\s+or\s+(?P<chg>{NUM}){_POINTS},?\s+{_TO_LEVEL}(?P<close>{NUM})", re.I),
+        re.compile(rf"(?P<dir>{UP}|{DOWN})\s+(?:by\s+)?(?P<pct>{NUM})\s*{PCT},?\s+or\s+(?P<chg>{NUM}){_POINTS},?\s+{_TO_LEVEL}(?P<close>{NUM})", re.I),
     ],
     "index-level-then-move": [
         # closed at 4,840.74, gaining 43.19 points, or 0.9 percent / finished at 4,525.48, up 67.96 points (1.52%)
-        re.compile(rf"(?:closed|finished|ended|settled)\s+at\s+(?:(?:a|an)\s+)?(?:(?:new|fresh)\s+)?(?:(?:record|all-time)\s+)?(?:high\s+)?(?:of\s+)?(?P<close>{NUM}),?\s+"
-                   rf"(?P<dir>{UPING}|{DOWNING})\s+(?P<chg>{NUM}){_POINTS},?\s*(?:\(|or\s+)(?P<pct>{NUM})\s*(?:%|percent)", re.I),
+        re.compile(rf"(?:closed|finished|ended|settled)(?:\s+(?:trading|the\s+day|the\s+session))?\s+at\s+(?:(?:a|an)\s+)?(?:(?:new|fresh)\s+)?(?:(?:record|all-time)\s+)?(?:high\s+)?(?:of\s+)?(?P<close>{NUM})(?:\s*points)?,?\s+"
+                   rf"(?P<dir>{UPING}|{DOWNING})\s+(?:by\s+)?(?P<chg>{NUM}){_POINTS},?\s*(?:\(|or\s+)(?P<pct>{NUM})\s*(?:%|percent)", re.I),
         # closed at 1,012.51, down 22.31 points (2.16%) / closed down at 3,097.92, down 35.72 points (-1.14%)
         re.compile(rf"(?:closed|finished|ended|settled)(?:\s+(?:up|down|higher|lower))?\s+at\s+(?P<close>{NUM}),?\s+(?P<dir>up|down)\s+(?P<chg>{NUM}){_POINTS}\s*\(\s*[-+]?(?P<pct>{NUM})\s*%\s*\)", re.I),
     ],
@@ -51,7 +60,7 @@ _PATTERNS: dict[str, list[re.Pattern]] = {
         # closed 0.9 percent up at 4,952.53
         re.compile(rf"closed\s+(?P<pct>{NUM})\s*(?:percent|%)\s+(?P<dir>up|higher|down|lower)\s+at\s+(?P<close>{NUM})", re.I),
         # slipping 0.16 percent to 955.97 / fell 1.2% from the previous day to close at 2,480.10
-        re.compile(rf"(?P<dir>{UPING}|{DOWNING}|{UP}|{DOWN})\s+(?P<pct>{NUM})\s*(?:percent|%)\s+(?:from\s+the\s+previous\s+(?:day|session|trading\s+day)\s+)?{_TO_LEVEL}"
+        re.compile(rf"(?P<dir>{UPING}|{DOWNING}|{UP}|{DOWN})\s+(?:by\s+)?(?P<pct>{NUM})\s*(?:percent|%)\s+{_TO_LEVEL}"
                    rf"(?P<close>{NUM})(?!\d|[,.]\d|\s*(?:million\s+)?won)", re.I),
     ],
     "index-korean": [
@@ -67,7 +76,8 @@ def _index_lines(name: str):
     def find(ctx: Context):
         for pattern in _PATTERNS[name]:
             for m in pattern.finditer(ctx.sentence):
-                if not ctx.claim(m.span()):
+                index = index_of(ctx.sentence, m.start() + 1, ctx.market)
+                if index is None or not ctx.claim(m.span()):
                     continue
                 down = is_down(m["dir"].lower())
                 fields = {"close": m["close"], "change_pct": signed(m["pct"], down) + "%"}
@@ -76,7 +86,7 @@ def _index_lines(name: str):
                     fields["change"] = signed(g["chg"], down)
                 if g.get("prior"):
                     fields["prior_close"] = g["prior"]
-                yield Found(index_of(ctx.sentence, m.start() + 1), fields, ctx.sentence, m.span())
+                yield Found(index, fields, ctx.sentence, m.span())
     return find
 
 
@@ -100,5 +110,6 @@ _CLOSE_ONLY = re.compile(rf"(?:KOSPI|Kospi|KOSDAQ|Kosdaq|index)\s+(?:closes|clos
 def close_only(ctx: Context):
     """A close with no move: "the KOSPI closed at a record 2,812.04"."""
     for m in _CLOSE_ONLY.finditer(ctx.sentence):
-        if ctx.claim(m.span()):
-            yield Found(index_of(ctx.sentence, m.end()), {"close": m["close"]}, ctx.sentence, m.span())
+        index = index_of(ctx.sentence, m.end(), ctx.market)
+        if index is not None and ctx.claim(m.span()):
+            yield Found(index, {"close": m["close"]}, ctx.sentence, m.span())

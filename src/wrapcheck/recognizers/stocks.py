@@ -56,6 +56,8 @@ def resolve_name(name: str, day: str | None):
     follow it ("LG Chem swung between gains and losses" -> LG Chem)."""
     words = name.split()
     for end in range(len(words), 0, -1):
+        if end < len(words) and not (re.search(r"(은|는|이|가|도)$", words[end - 1]) or words[end][:1].islower()):
+            continue  # "CJ E&M" is not "CJ": a name is cut only where a particle or a verb ends it
         inst = resolve_tail(" ".join(words[:end]), day)
         if inst is not None:
             return inst
@@ -103,15 +105,15 @@ def named_move(ctx: Context):
 
 _NAME_EN = rf"(?P<name>[A-Z][\w&.'-]*(?:\s+(?:[A-Z0-9][\w&.'-]*|(?!(?:{verb_words()})\b)[a-z][a-z]+|&|and|of)){{0,5}})"
 _ASIDE = r"(?:,\s+[^,]{1,100},)?\s+(?:also\s+)?"  # "Korea Zinc, the zinc smelter, plunged ..."
-_NAME_KO = r"(?P<name>[가-힣A-Za-z][가-힣A-Za-z0-9&]*(?:\s?[가-힣A-Za-z0-9&]+)?)(?:\(\d{6}\))?"
-_TO_WON = (rf"(?:\s+(?:to|at)\s+(?:close\s+at\s+|set\s+a\s+new\s+record\s+at\s+|(?:a\s+)?(?:new\s+)?(?:record|all-time)(?:\s+high)?(?:\s+of)?\s+)?"
+_NAME_KO = r"(?P<name>[가-힣A-Za-z][가-힣A-Za-z0-9&]*(?:\s?[가-힣A-Za-z&][가-힣A-Za-z0-9&]*)?)(?:\(\d{6}\))?"
+_TO_WON = (rf"(?:(?:\s+(?:to|at)|,?\s+ending\s+at|,?\s+closing\s+at)\s+(?:close\s+at\s+|reach\s+|end\s+at\s+|finish\s+at\s+|set\s+a\s+new\s+record\s+at\s+|(?:a\s+)?(?:new\s+)?(?:record|all-time|52-week)(?:\s+(?:high|low))?(?:\s+of)?\s+)?"
            rf"(?P<close>{NUM}(?:\s+million)?)\s*won)?")
 _KO_CLOSE = r"(?P<close>\d[\d,]*(?:만\s?\d[\d,]*)?|\d+만)\s?원"
 
 _RESPECTIVELY = re.compile(
     rf"{_NAME_EN.replace('(?P<name>', '(?P<n1>')}\s+and\s+(?:[a-z][\w-]*\s+){{0,3}}{_NAME_EN.replace('(?P<name>', '(?P<n2>')}{_ASIDE}(?:shares\s+)?"
     rf"(?P<dir>{UP}|{DOWN})\s+(?:by\s+)?(?P<p1>{NUM})\s*{_PCT}\s+and\s+(?:up\s+|down\s+)?(?P<p2>{NUM})\s*{_PCT}"
-    rf"(?:\s+to\s+(?P<c1>{NUM}(?:\s+million)?)\s*won\s+and\s+(?P<c2>{NUM}(?:\s+million)?)\s*won)?,?\s+respectively")
+    rf"(?:\s+to\s+(?:close\s+at\s+)?(?P<c1>{NUM}(?:\s+million)?)(?:\s*won)?\s+and\s+(?P<c2>{NUM}(?:\s+million)?)\s*won)?,?\s+respectively")
 
 
 @recognizer("stock-respectively")
@@ -127,8 +129,9 @@ def respectively(ctx: Context):
             yield Found(inst.name, _fields(pct, down, close), ctx.sentence, m.span())
 
 
+_KO_JOIN = r"\s*[·,]\s*|(?<=[가-힣A-Za-z0-9])(?:와|과)\s+"
 _KO_EACH = re.compile(
-    rf"(?P<names>[가-힣A-Za-z0-9&]+(?:\s*[·,]\s*[가-힣A-Za-z0-9&]+)+)(?:은|는|이|가)?\s*각각\s*(?P<pcts>(?:{NUM})\s*%(?:\s*,\s*(?:{NUM})\s*%)+)\s*"
+    rf"(?P<names>[가-힣A-Za-z0-9&]+(?:(?:{_KO_JOIN})[가-힣A-Za-z0-9&]+)+)(?:은|는|이|가)?\s*각각\s*(?P<pcts>(?:{NUM})\s*%(?:\s*,\s*(?:{NUM})\s*%)+)\s*"
     r"(?P<dir>상승|올랐|오른|하락|내렸|내린|떨어)")
 
 
@@ -136,7 +139,7 @@ _KO_EACH = re.compile(
 def korean_each(ctx: Context):
     """Korean lists with 각각: "기아·현대차는 각각 1.5%, 2.5% 하락했다"."""
     for m in _KO_EACH.finditer(ctx.sentence):
-        names = re.split(r"\s*[·,]\s*", m["names"])
+        names = re.split(_KO_JOIN, m["names"])
         pcts = re.findall(NUM, m["pcts"])
         insts = [resolve_tail(n, ctx.session) for n in names]
         if len(names) != len(pcts) or any(i is None for i in insts) or not ctx.claim(m.span()):
@@ -192,6 +195,25 @@ def won_change_first(ctx: Context):
             yield Found(inst.name, _fields(g.get("pct") or g.get("pct2"), is_down(m["dir"]), m["close"], g.get("chg")), ctx.sentence, m.span())
 
 
+_KO_PRICE = r"\d+만\s?\d[\d,]*|\d+만|\d[\d,]*"
+_KO_WON_MOVE = re.compile(
+    rf"{_NAME_KO}(?:은|는|이|가|도)?\s*(?:[^\d()%.]{{0,40}}?\s)?(?:전\s*(?:거래)?일\s*(?:종가\s*)?(?:대비|보다)\s*|전날\s*(?:대비|보다)\s*)?"
+    rf"(?P<chg>{_KO_PRICE})\s*원\s*\(\s*(?P<sign>[-+\u2212\uff0d])?\s*(?P<pct>{NUM})\s*%\s*\)\s*"
+    rf"(?P<dir>오른|올랐|상승한|상승하|상승|내린|내렸|하락한|하락하|하락|급등한|급락한|떨어진|떨어졌)(?:[가-힣]*\s*(?P<close>{_KO_PRICE})\s?원)?")
+
+
+@recognizer("stock-korean-won-move")
+def korean_won_move(ctx: Context):
+    """A Korean stock line with its won move: "삼천당제약은 공급 계약 소식에 전일 대비 2만1000원(14.2%) 오른
+    16만8500원에 마감했다", "HLB는 1500원(-2.1%) 하락한 7만100원", "리노공업도 3100원(1.6%) 상승하면서"."""
+    for m in _KO_WON_MOVE.finditer(ctx.sentence):
+        inst = resolve_name(m["name"], ctx.session)
+        if inst is None or not ctx.claim(m.span()):
+            continue
+        down = not m["dir"].startswith(KO_UP) or (m["sign"] or "") in ("-", "\u2212", "\uff0d")
+        yield Found(inst.name, _fields(m["pct"], down, m["close"], m["chg"]), ctx.sentence, m.span())
+
+
 _LISTED = [
     re.compile(rf"{_NAME_EN}{_ASIDE}(?:shares\s+)?(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING})\s+(?:by\s+)?(?P<pct>{NUM})\s*{_PCT}" + _TO_WON),
     # ended trading down 2.59% at 60,700 won / closed the market down 3.72% at 199,300 won
@@ -227,3 +249,31 @@ def listed_move(ctx: Context):
             down = (g.get("sign") or "") in ("-", "\u2212") or (bool(word) and not word.startswith(KO_UP) and not is_up(word))
             yield Found(inst.name, _fields(m["pct"], down, g.get("close"), g.get("chg")), ctx.sentence, m.span())
 
+
+_KO_VAGUE = r"(?!\s*(?:p\b|포인트|넘게|넘는|이상|가까이|안팎|가량|대\b|대의|내외|이하|미만))"  # "3% 넘게 올랐다": not a figure
+_KO_ITEM = re.compile(rf"{_NAME_KO}(?:은|는|이|가|도)?\s*(?P<sign>[-+\u2212\uff0d\u2015])?\s*(?P<pct>{NUM})\s*%{_KO_VAGUE}")
+_KO_AFTER_ASIDE = re.compile(rf"{_NAME_KO}(?:은|는|이|가)\s+[^%.]{{1,60}}?[,\s]\s*(?P<pct>{NUM})\s*%\s*(?P<dir>상승|올랐|오른|뛰|급등|하락|내렸|내린|떨어|급락)")
+
+
+@recognizer("stock-korean-list")
+def korean_list(ctx: Context):
+    """Korean lists of percents with one verb at the end: "셀트리온은 1.2%, LG화학은 2.3% 각각 하락했다",
+    "현대차는 1.1%, 한국전력은 0.9% 올랐다", "LG에너지솔루션 －0.5%, 현대차 －1.3% 등이 약세", and a name whose
+    percent follows an aside: "SK하이닉스는 실적 우려에 52주 신저가를 경신, 3.1% 하락했다"."""
+    for pattern in (_KO_ITEM, _KO_AFTER_ASIDE):
+        for m in pattern.finditer(ctx.sentence):
+            if not ctx.free(m.span()):
+                continue
+            inst = resolve_name(m["name"], ctx.session)
+            if inst is None:
+                continue
+            sign = m.groupdict().get("sign")
+            if sign:
+                down = sign != "+"
+            else:
+                verb = _KO_VERB.search(ctx.sentence, m.start("pct"))
+                if verb is None:
+                    continue
+                down = verb.group(2) is not None
+            ctx.claim(m.span())
+            yield Found(inst.name, _fields(m["pct"], down), ctx.sentence, m.span())

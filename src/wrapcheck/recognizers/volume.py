@@ -39,3 +39,21 @@ def turnover_korean(ctx: Context):
     m = _TURNOVER_KO.search(ctx.sentence)
     if m:
         yield Found("KOSPI", {"turnover": m["turn"].replace(" ", "")}, ctx.sentence)
+
+
+_KO_VOLUME = re.compile(r"거래량(?:은|이)?\s*(?:약\s*)?(?P<vol>\d[\d,]*\s*억\s*(?:\d[\d,]*\s*만)?\s*(?:\d[\d,]*\s*)?주|\d[\d,]*\s*만\s*주)")
+_KO_TURNOVER = re.compile(rf"거래대금(?:은|이)?\s*(?:약\s*)?(?P<turn>{KNUM})")
+
+
+@recognizer("volume-and-turnover-korean")
+def volume_and_turnover_korean(ctx: Context):
+    """"거래량은 4억2100만주, 거래대금은 5조3200억원으로 집계됐다" for the market of the paragraph."""
+    fields = {}
+    m = _KO_VOLUME.search(ctx.sentence)
+    if m:
+        fields["volume"] = m["vol"].replace(" ", "")
+    m = _KO_TURNOVER.search(ctx.sentence)
+    if m and not _TURNOVER_KO.search(ctx.sentence):
+        fields["turnover"] = m["turn"].replace(" ", "")
+    if fields:
+        yield Found(ctx.market, fields, ctx.sentence)

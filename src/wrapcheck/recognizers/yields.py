@@ -42,6 +42,21 @@ def move_and_level(ctx: Context):
                 yield Found(TENOR[m["tenor"].lower()], fields, ctx.sentence, m.span())
 
 
+_ON_TENOR = (r"(?:yield|return)s?\s+on\s+(?:the\s+)?(?:benchmark\s+)?(?P<tenor>three|five|ten|3|5|10)-year\s+"
+             r"(?:Korean\s+)?(?:Treasurys|Treasuries|Treasury\s+bonds|Treasury\s+notes|government\s+bonds|bonds|notes)\s+")
+_ON_MOVE = re.compile(rf"{_ON_TENOR}(?P<dir>{UP}|{DOWN})\s+(?:by\s+)?(?P<chg>{NUM}){_BP}\s+to\s+(?P<close>{NUM}){_PERCENT}", re.I)
+
+
+@recognizer("yield-on-bonds-move")
+def on_bonds_move(ctx: Context):
+    """The yield named by the bond: "the yield on three-year Treasurys rose 3.2 basis points to 2.91
+    percent", "the return on the benchmark five-year government bonds climbed 2 basis points to 3.1 percent"."""
+    for m in _ON_MOVE.finditer(ctx.sentence):
+        if ctx.claim(m.span()):
+            fields = {"close": m["close"] + "%", "change": signed(m["chg"], is_down(m["dir"])) + "bp"}
+            yield Found(TENOR[m["tenor"].lower()], fields, ctx.sentence, m.span())
+
+
 _LEVEL = re.compile(
     rf"{_TENOR}yields?\s+(?:rises|rose|falls|fell|stood|stands|closed|ended|finished|climbed|slipped)\s+(?:at|to)\s+(?P<close>{NUM}){_PERCENT}", re.I)
 
