@@ -236,6 +236,10 @@ def market_of(sentence: str, previous: str) -> str:
     """Which market flows and breadth belong to: the one the sentence names, else the last one named."""
     kosdaq = re.search(r"kosdaq|코스닥|secondary bourse", sentence, re.I)
     kospi = re.search(r"kospi|코스피|유가증권|main board|benchmark", sentence, re.I)
+    if kosdaq and kospi:  # both named: the subject's ("코스피 시장은 코스닥과 반대로 ...")
+        subject = re.search(r"(kosdaq|코스닥|kospi|코스피|유가증권)\s*(?:지수|시장)?\s*(?:은|는|이|가)(?![가-힣])", sentence, re.I)
+        if subject:
+            return "KOSDAQ" if subject[1].lower() in ("kosdaq", "코스닥") else "KOSPI"
     if kosdaq and not kospi:
         return "KOSDAQ"
     if kospi and not kosdaq:

@@ -44,13 +44,15 @@ def sentences(text: str) -> list[Sentence]:
 
 
 _WRAPPED = re.compile(r"[A-Za-z0-9,%-][ \t]*\n(?=[ \t]*[a-z0-9(])")
+_LONG_WRAPPED = re.compile(r"[^\n]{65,}[A-Za-z0-9,%-][ \t]*\n(?=[ \t]*[A-Z\"])")  # a full-width line cut mid-sentence
 
 
 def _blocks(text: str) -> list[tuple[int, str]]:
     """(offset, text) of each paragraph: lines, with hard-wrapped lines joined."""
     out, start = [], 0
     for m in re.finditer(r"\n", text):
-        if _WRAPPED.match(text, max(m.start() - 1, 0)) and m.start() > start:
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if m.start() > start and (_WRAPPED.match(text, max(m.start() - 1, 0)) or _LONG_WRAPPED.match(text, line_start)):
             continue  # a hard-wrapped line: the sentence goes on
         out.append((start, text[start:m.start()]))
         start = m.end()

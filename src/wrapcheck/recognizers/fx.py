@@ -27,12 +27,20 @@ _QUOTED_VS_PREVIOUS = re.compile(
     rf"than\s+(?:its\s+previous\s+close|the\s+previous\s+session)\s+(?:at|of)\s+(?P<prior>{NUM})", re.I)
 
 
+_QUOTED_VS_DAY = re.compile(
+    rf"(?P<subj>{_WON})\s+(?:was\s+quoted|ended|closed|finished)\s+at\s+(?P<close>{NUM})\s+{_PER_DOLLAR}{_UNTIL_COMMA},\s+"
+    rf"(?P<pdir>up|down|higher|lower|stronger|weaker|firmer|softer)\s+(?P<pct>{NUM})\s*(?:%|per cent|percent)\s+(?:compared\s+(?:to|with)|from|against)\s+"
+    rf"(?:\w+'s|its|the\s+previous(?:\s+session's)?)\s+close\s+(?:of|at)\s+(?P<prior>{NUM})", re.I)
+
+
 @recognizer("fx-quoted-against-previous-close")
 def quoted_against_previous_close(ctx: Context):
     """The won at a level and a percent against the previous close: "the won was quoted at 1,380.5 per
-    dollar, 0.12% weaker than its previous close at 1,378.9" (a weaker won is a higher rate)."""
-    for m in _QUOTED_VS_PREVIOUS.finditer(ctx.sentence):
-        weaker = m["pdir"].lower() in _WEAKER
+    dollar, 0.12% weaker than its previous close at 1,378.9" (a weaker won is a higher rate), "the won
+    was quoted at 1,171.2 to the dollar at the conclusion of onshore trade, up 0.4 percent compared to
+    Monday's close of 1,175.9"."""
+    for m in [*_QUOTED_VS_PREVIOUS.finditer(ctx.sentence), *_QUOTED_VS_DAY.finditer(ctx.sentence)]:
+        weaker = m["pdir"].lower() in _WEAKER + ("down",)
         found = _rate(ctx, m, {"close": m["close"], "prior_close": m["prior"], "change_pct": signed(m["pct"], not weaker) + "%"})
         if found:
             yield found
@@ -56,6 +64,26 @@ def won_at_level(ctx: Context):
         elif m["chg2"]:  # "3.1 won weaker than the previous close": the won's value, so weaker is a higher rate
             fields["change"] = signed(m["chg2"], m["dir2"].lower() not in ("weaker", "lower"))
         found = _rate(ctx, m, fields)
+        if found:
+            yield found
+
+
+_WON_MOVE_TO = re.compile(
+    rf"(?P<subj>{_WON}|the\s+won-dollar\s+(?:exchange\s+)?rate)(?:,\s+[^,]{{1,40}},)?\s+(?P<dir>weakened|strengthened|fell|rose|gained|lost|climbed|dropped|declined|slid|edged\s+up|edged\s+down)\s+"
+    rf"(?:by\s+)?(?P<chg>{NUM})\s*won(?:\s+(?:against|versus|to)\s+the\s+(?:U\.S\.\s+)?(?:dollar|greenback))?(?:\s+from\s+the\s+previous\s+(?:day|session))?,?\s+"
+    rf"(?:to\s+(?:end|close|finish)(?:\s+the\s+(?:session|day))?\s+at|to\s+close\s+at|closing\s+at|ending\s+at|to)\s+(?P<close>{NUM})", re.I)
+
+
+@recognizer("fx-won-move-to-level")
+def won_move_to_level(ctx: Context):
+    """The move in won first, then the level: "the local currency weakened 4.2 won against the dollar,
+    to end the session at 1,131.5 won", "the won-dollar exchange rate, meanwhile, rose by 2.1 won from
+    the previous day to close at 1,119.8 won per U.S. dollar"."""
+    for m in _WON_MOVE_TO.finditer(ctx.sentence):
+        word, rate = m["dir"].lower(), "rate" in m["subj"].lower()
+        up_word = word in ("rose", "gained", "climbed", "strengthened", "edged up")
+        rate_up = up_word if rate else not up_word
+        found = _rate(ctx, m, {"close": m["close"], "change": signed(m["chg"], not rate_up)})
         if found:
             yield found
 
@@ -110,12 +138,18 @@ _KOREAN = re.compile(
     rf"(?P<dir>오른|내린|상승한|하락한|급등한|급락한|높은|낮은)\s*(?:달러당\s*)?(?P<close>{NUM})\s*원")
 
 
+_KO_PRIOR = re.compile(rf"전\s*(?:거래)?일\s*(?:종가\s*)?\(\s*(?P<prior>{NUM})\s*원?\s*\)")
+
+
 @recognizer("fx-korean")
 def korean(ctx: Context):
     """원/달러 환율 with its move in won: "원·달러 환율은 전 거래일보다 2.5원 오른 1,401.5원에 마감했다"."""
     for m in _KOREAN.finditer(ctx.sentence):
         rate_up = m["dir"] in ("오른", "상승한", "급등한", "높은")
         fields = {"close": m["close"], "change": signed(m["chg"], not rate_up)}
+        prior = _KO_PRIOR.search(m.group())
+        if prior:
+            fields["prior_close"] = prior["prior"]
         if m["pct"]:
             fields["change_pct"] = signed(m["pct"], not rate_up) + "%"
         found = _rate(ctx, m, fields)

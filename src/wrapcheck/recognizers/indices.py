@@ -13,18 +13,24 @@ from wrapcheck.recognizers.common import DOWN, DOWNING, NUM, PCT, UP, UPING, is_
 
 _KOSDAQ_WORDS = ("kosdaq", "코스닥", "secondary bourse", "secondary index", "tech-heavy")
 _FOREIGN = ("dow", "nasdaq", "s&p", "nikkei", "hang seng", "shanghai", "stoxx", "taiex", "ftse", "dax")
-_INDEX_NAME = re.compile(r"kospi|kosdaq|코스피|코스닥|secondary bourse|secondary index|tech-heavy(?!\s+nasdaq)|korea composite|"
+_INDEX_NAME = re.compile(r"kospi\s*200|코스피\s*200|kosdaq\s*150|futures|kospi|kosdaq|코스피|코스닥|secondary bourse|secondary index|tech-heavy(?!\s+nasdaq)|korea composite|"
                          r"dow|nasdaq|s&p|nikkei|hang seng|shanghai|stoxx|taiex|ftse|dax", re.I)
+
+
+_SUBJECT = re.compile(r"\s*(?:지수|시장)?\s*(?:은|는|이|가)(?![가-힣])")
 
 
 def index_of(sentence: str, before: int, default: str = "KOSPI") -> str | None:
     """The index named last before ``before`` (None for a foreign one: "the Nasdaq rose 0.3 percent
     to 18,540.01"), else ``default``, the market of the sentences before."""
-    names = [m.group().lower() for m in _INDEX_NAME.finditer(sentence[:before])]
+    found = list(_INDEX_NAME.finditer(sentence[:before]))
+    # the subject wins over a name in passing: "코스피 시장은 코스닥과 반대로 ... 내린 2036.59"
+    subjects = [m for m in found if _SUBJECT.match(sentence, m.end())]
+    names = [m.group().lower() for m in (subjects or found)]
     if not names:
         return default
-    if names[-1] in _FOREIGN:
-        return None
+    if names[-1] in _FOREIGN or names[-1] == "futures" or re.search(r"\d", names[-1]):
+        return None  # another market, a futures contract or a sub-index ("KOSPI 200 futures fell 9.75 points")
     return "KOSDAQ" if names[-1] in _KOSDAQ_WORDS else "KOSPI"
 
 
@@ -57,8 +63,10 @@ _PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(rf"(?:closed|finished|ended|settled)(?:\s+(?:up|down|higher|lower))?\s+at\s+(?P<close>{NUM}),?\s+(?P<dir>up|down)\s+(?P<chg>{NUM}){_POINTS}\s*\(\s*[-+]?(?P<pct>{NUM})\s*%\s*\)", re.I),
     ],
     "index-percent-to-level": [
-        # closed 0.9 percent up at 4,952.53
-        re.compile(rf"closed\s+(?P<pct>{NUM})\s*(?:percent|%)\s+(?P<dir>up|higher|down|lower)\s+at\s+(?P<close>{NUM})", re.I),
+        # closed 0.9 percent up at 4,952.53 / finished 3.8 percent lower at 1,869.45 points
+        re.compile(rf"(?:closed|finished|ended)\s+(?P<pct>{NUM})\s*(?:percent|%)\s+(?P<dir>up|higher|down|lower)\s+at\s+(?P<close>{NUM})", re.I),
+        # closed up 0.8 percent at 2,027.08 points / finished down 6.6 percent at 462.69
+        re.compile(rf"(?:closed|finished|ended)\s+(?P<dir>up|higher|down|lower)\s+(?P<pct>{NUM})\s*(?:percent|%)\s+at\s+(?P<close>{NUM})", re.I),
         # slipping 0.16 percent to 955.97 / fell 1.2% from the previous day to close at 2,480.10
         re.compile(rf"(?P<dir>{UPING}|{DOWNING}|{UP}|{DOWN})\s+(?:by\s+)?(?P<pct>{NUM})\s*(?:percent|%)\s+{_TO_LEVEL}"
                    rf"(?P<close>{NUM})(?!\d|[,.]\d|\s*(?:million\s+)?won)", re.I),
@@ -80,8 +88,8 @@ def _index_lines(name: str):
                 if index is None or not ctx.claim(m.span()):
                     continue
                 down = is_down(m["dir"].lower())
-                fields = {"close": m["close"], "change_pct": signed(m["pct"], down) + "%"}
                 g = m.groupdict()
+                fields = {k: v for k, v in (("close", g.get("close")), ("change_pct", g.get("pct") and signed(g["pct"], down) + "%")) if v}
                 if g.get("chg"):
                     fields["change"] = signed(g["chg"], down)
                 if g.get("prior"):
@@ -90,11 +98,28 @@ def _index_lines(name: str):
     return find
 
 
+_PATTERNS["index-points-only"] = [
+    # advanced 19.21 points to 1,415.1 / lost 6.55 points from the previous session, to close at 705.85
+    re.compile(rf"(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING})\s+(?:by\s+)?(?P<chg>{NUM}){_POINTS}(?:\s+from\s+the\s+previous\s+(?:session|day|trading\s+day))?,?\s+"
+               rf"{_TO_LEVEL}(?P<close>{NUM})(?!\d|[.,]\d|\s*(?:won|%|percent))", re.I),
+    # fell to 2,042.32 points, losing 9.85 points
+    re.compile(rf"(?:{UP}|{DOWN})\s+to\s+(?P<close>{NUM})(?:\s*points)?,?\s+(?P<dir>{UPING}|{DOWNING}|shedding|adding)\s+(?:by\s+)?(?P<chg>{NUM}){_POINTS}", re.I),
+    # closed the day 35.08 points lower to end at 2,274.49
+    re.compile(rf"(?:closed|ended|finished)(?:\s+the\s+(?:day|session))?\s+(?P<chg>{NUM}){_POINTS}\s+(?P<dir>higher|lower|up|down),?\s+(?:to\s+(?:end|close|finish)\s+at|at|to)\s+(?P<close>{NUM})", re.I),
+]
+_PATTERNS["index-percent-only"] = [
+    # The KOSPI lost 1.52 percent on Thursday / South Korean stocks closed 1.38 percent higher Monday
+    re.compile(rf"(?:KOSPI\)?|Kospi|KOSDAQ\)?|Kosdaq|[Ii]ndex\)?|stocks|shares)\s+(?P<dir>{UP}|{DOWN})\s+(?:by\s+)?(?P<pct>{NUM})\s*{PCT}(?!,?\s+or\b|\s+to\b|\s*\()"),
+    re.compile(rf"(?:KOSPI\)?|Kospi|KOSDAQ\)?|Kosdaq|[Ii]ndex\)?|stocks|shares)\s+(?:closed|ended|finished)\s+(?P<pct>{NUM})\s*{PCT}\s+(?P<dir>higher|lower|up|down)(?!\s+at\b)"),
+]
+
 _DOCS = {
     "index-closed-direction-points-percent": 'The close after a move in both units: "closed up 12.10 points, or 0.48%, at 2,530.20".',
     "index-move-to-level": 'A move in points and percent to the level: "rose 30.12 points, or 1.1 percent, to a new record high of 2,790.45".',
     "index-level-then-move": 'The level first, then the move: "finished at 2,601.33, down 9.87 points (0.38%)".',
     "index-percent-to-level": 'A percent-only move to the level: "fell 1.2% from the previous day to close at 2,480.10".',
+    "index-points-only": 'A move in points to the level: "advanced 12.40 points to 1,602.3", "fell to 2,040.10 points, losing 8.75 points".',
+    "index-percent-only": 'A percent with no level: "the KOSPI lost 1.1 percent on Thursday", "stocks closed 0.9 percent higher".',
     "index-korean": 'Korean index lines: "코스피는 전 거래일보다 12.30포인트(0.52%) 오른 2,380.15에 마감했다".',
 }
 for _name, _doc in _DOCS.items():
