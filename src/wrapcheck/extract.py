@@ -23,7 +23,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from wrapcheck.numbers import LEVEL, parse_spelled
-from wrapcheck.recognizers import recognize
+from wrapcheck.recognizers import recognize, won_direction
 from wrapcheck.segment import Sentence, sentences
 from wrapcheck.text import MONTHS
 
@@ -186,7 +186,9 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
     own = source or "article"
     out = Extraction([], [], session)
     rows: dict[str, dict[str, str]] = {}
-    market = "KOSPI"
+    market = lead = "KOSPI"
+    won_moved = won_direction(text)
+    line = 0
     for sentence in sentences(text):
         if _SOURCE_MARK.match(sentence.text):
             continue
@@ -195,16 +197,22 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
             out.citations.append(Citation(sentence.text, sentence.line, tuple(listed_sources.get(c, f"source-{c}") for c in cites)))
         written = _CITE.sub("", sentence.text).strip()
         plain = re.sub(r"\bKRW\b", "won", despell(written))  # "555.6 billion KRW"
+        if sentence.line != line and not _HANGUL.search(plain):
+            market = lead  # an English paragraph speaks of the wrap's lead market unless it names another
+        line = sentence.line
         market = market_of(plain, market)
+        if not rows:
+            lead = market
         if _about_another_session(written, session):
             _add_statement(rows, own, session, market, written, sentence)  # a claim C002 reads, not the day's figures
             out.unextracted += [Unplaced(n, written, sentence.line, "another session", sentence.column) for n, _ in unplaced_numbers(plain, "")]
             continue
-        found = recognize(plain, session, market)
+        found = recognize(plain, session, market, won_moved)
         for f in found:
             row = _add_statement(rows, own, session, f.instrument, written, sentence)
             for k, v in f.fields.items():
-                row.setdefault(k, v)
+                if k not in row or _more_precise(k, v, row[k]):
+                    row[k] = v
         placed = " ".join(v for f in found for v in f.fields.values())
         out.unextracted += [Unplaced(n, written, sentence.line, why, sentence.column) for n, why in unplaced_numbers(plain, placed)]
     out.rows = sorted(rows.values(), key=lambda r: r["instrument"])
@@ -212,6 +220,22 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
         if outlet:
             r.setdefault("outlet", outlet)
     return out
+
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def _more_precise(field: str, new: str, old: str) -> bool:
+    """A later, more precise figure within the rounding of an earlier one replaces it ("about 2.2
+    trillion won" in the lede, "2.2373 trillion won" in the body)."""
+    from wrapcheck.numbers import NUMERIC_COLUMNS, ParseError, parse_figure
+
+    try:
+        a, b = parse_figure(new, NUMERIC_COLUMNS[field]), parse_figure(old, NUMERIC_COLUMNS[field])
+    except (ParseError, KeyError):
+        return False
+    truncated = b.decimals == 0 and b.halfwidth == 0.5 and int(a.value) == int(b.value)  # a headline's "jumps 14%"
+    return a.halfwidth < b.halfwidth and (abs(a.value - b.value) <= b.halfwidth + a.halfwidth or truncated)
 
 
 def _about_another_session(sentence: str, session: str) -> bool:

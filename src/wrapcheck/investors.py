@@ -27,7 +27,7 @@ _SEGMENT_BREAK = re.compile(r";\s*|,?\s+while\s+|,?\s+whereas\s+|,\s+but\s+|\.\s
 _COMBINED = re.compile(r"\b(?:combined|together|in total|altogether|jointly)\b", re.I)
 _CLAUSE = re.compile(r"(?<!\d),|,(?!\d)|\s[\u2013\u2014]\s|\s+-\s+")
 _VAGUE = re.compile(r"\b(?:more than|over|nearly|almost|less than|at least|under|upward of|in excess of)\s+(?:a\s+net\s+)?$", re.I)
-_KO_VAGUE = re.compile(r"^\s*(?:이상|넘게|넘는|가까이|안팎|이하|미만|육박|대\b)")
+_KO_VAGUE = re.compile(r"^\s*(?:이|을|가|를)?\s*(?:이상|넘게|넘는|넘어|가까이|안팎|이하|미만|육박|대\b)")
 _HYPHENED_PERIOD = re.compile(r"\b(?:two|three|four|five|six|seven|\d+)-(?:day|session|week|month)\b", re.I)
 
 
@@ -133,6 +133,7 @@ def _respectively(text: str, whos, taken: set[int]) -> list[FlowMention]:
     return [FlowMention(c, *_last_sign_word(text[:a.start()]), a.group(), s) for c, a, s in zip(columns, amounts, firsts)]
 
 
+_JOINED_AGENT = re.compile(r"\w+(?:\s+investors)?\s+(?:and|as well as)\s+(?:by\s+)?(?:the\s+)?(?:individual|retail|foreign|institution|overseas|offshore)", re.I)
 _AGENT_AMOUNT = re.compile(rf"(?P<amt>{_AMOUNT})(?:\s+(?:worth\s+)?of\s+(?:local\s+)?(?:stocks|shares|equities))?\s+by\s+(?:the\s+)?$", re.I)
 
 
@@ -146,6 +147,8 @@ def _passive(text: str, whos, taken: set[int]) -> list[FlowMention]:
         before = _AGENT_AMOUNT.search(lead)
         if before is not None:
             taken.add(before.start())
+            if _COMBINED.search(lead[max(0, before.start() - 40):before.start()]) or _JOINED_AGENT.match(text, start):
+                before = None  # "a combined 894.4 billion won by retail investors and institutions": two groups' sum
         sign, word = _last_sign_word(lead)
         if sign is not None:
             out.append(FlowMention(column, sign, word, before["amt"] if before else None, start))
@@ -187,6 +190,8 @@ def _active(text: str, whos, taken: set[int], done: set[int]) -> list[FlowMentio
         if here and after and here.sign is None and here.amount is None and re.fullmatch(
                 r"\s*(?:'s?)?\s*(?:,|and|as well as|and the|or)?\s*(?:the\s+)?", text[whos[k][1]:whos[k + 1][0]], re.I):
             found[k] = FlowMention(here.column, after.sign, after.word, None, here.start)
+            if after.amount:  # "foreign investors and institutions ... buying a net 298.6 billion won": their sum
+                found[k + 1] = FlowMention(after.column, after.sign, after.word, None, after.start)
     return [f for f in found if f and (f.sign is not None or f.amount)]
 
 
@@ -194,7 +199,7 @@ def _korean(sentence: str) -> list[FlowMention]:
     """외국인이 2천858억원, 개인이 1천404억원어치를 각각 팔아치웠다 / 외국인은 6천188억원을 순매수."""
     p = _patterns()
     out = []
-    listed_ = re.search(rf"(?P<whos>(?:외국인|개인|기관)(?:(?:과|와|,)\s*(?:외국인|개인|기관))+)(?:이|은|는|도)?\s*(?:각각?\s*|각\s*)?"
+    listed_ = re.search(rf"(?P<whos>(?:외국인|개인|기관)(?:\s*투자자들?|투자가)?(?:(?:과|와|,)\s*(?:외국인|개인|기관)(?:\s*투자자들?|투자가)?)+)(?:이|은|는|도)?\s*(?:각각?\s*|각\s*)?"
                         rf"(?P<amts>{_KAMOUNT}(?:(?:[,\s]|과|와)*{_KAMOUNT})+)", sentence)
     if listed_:
         tail = sentence[listed_.end():]
@@ -212,6 +217,8 @@ def _korean(sentence: str) -> list[FlowMention]:
         amount = re.match(rf"(?:은|이|과|도|의|가|는)?\s*(?:[^,.\d외개기]{{0,12}}?\s*)(?P<amt>{_KAMOUNT})", segment)
         if amount and _KO_VAGUE.match(segment[amount.end():]):
             amount = None  # "1000억원 이상": not a figure
+        if amount and k and re.fullmatch(r"\s*(?:투자자들?)?\s*(?:과|와)\s*", sentence[whos[k - 1].end(): who.start()]) and amount.start() < 4:
+            amount = None  # "외국인과 기관의 1조원": the two groups' sum
         if p["period"].search(segment[: amount.end()] if amount else segment[:20]):
             continue  # "외국인은 이번 주 1조원을 순매수": another period's figure
         sign, word = _korean_sign(segment)

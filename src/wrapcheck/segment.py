@@ -17,6 +17,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
+_GLUED = re.compile(r"(?<=[a-z0-9)])\.(?=[A-Z][a-z])")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -73,15 +74,12 @@ def _cut(line: str) -> list[tuple[int, int]]:
 def _syntok_spans(line: str) -> list[tuple[int, int]]:
     from syntok.segmenter import analyze
 
-    spans = []
+    starts = {0}
     for paragraph in analyze(line):
-        for sentence in paragraph:
-            first, last = sentence[0], sentence[-1]
-            spans.append((first.offset, last.offset + len(last.value)))
-    if not spans:
-        return [(0, len(line))]
-    # Keep what lies between sentences (syntok drops nothing but spacing; a stray tail stays whole).
-    return [(spans[k][0] if k else 0, spans[k + 1][0] if k + 1 < len(spans) else len(line)) for k in range(len(spans))]
+        starts.update(sentence[0].offset for sentence in paragraph if sentence)
+    starts.update(m.end() for m in _GLUED.finditer(line))  # "...693.15.Trade volume was": the space lost
+    ordered = sorted(starts)
+    return [(a, b) for a, b in zip(ordered, ordered[1:] + [len(line)])]
 
 
 @cache

@@ -9,9 +9,10 @@ any listed stock), then index lines, then flows, breadth and volume, which read 
 from __future__ import annotations
 
 from wrapcheck.recognizers import breadth, flows, fx, indices, stocks, volume, yields  # noqa: F401  (registers them)
+from wrapcheck.recognizers.fx import won_direction
 from wrapcheck.recognizers.base import REGISTRY, Context, Found, Recognizer
 
-__all__ = ["REGISTRY", "Context", "Found", "Recognizer", "recognize", "run_one"]
+__all__ = ["REGISTRY", "Context", "Found", "Recognizer", "recognize", "run_one", "won_direction"]
 
 _ORDER = ("fx", "yields", "stocks", "indices", "flows", "breadth", "volume")
 
@@ -20,8 +21,8 @@ def ordered() -> list[Recognizer]:
     return sorted(REGISTRY.values(), key=lambda r: _ORDER.index(r.module))
 
 
-def recognize(sentence: str, session: str | None = None, market: str = "KOSPI") -> list[Found]:
-    ctx = Context(sentence, session, market)
+def recognize(sentence: str, session: str | None = None, market: str = "KOSPI", won_moved: int | None = None) -> list[Found]:
+    ctx = Context(sentence, session, market, won_moved)
     found = [f for r in ordered() for f in r.find(ctx)]
     return merge(found)
 

@@ -26,6 +26,7 @@ class Context:
     sentence: str
     session: str | None = None
     market: str = "KOSPI"  # the market of the last sentence that named one: flows and breadth belong to it
+    won_moved: int | None = None  # +1 the article says the won weakened (the rate rose), -1 strengthened
     taken: list[tuple[int, int]] = field(default_factory=list)
 
     def free(self, span: tuple[int, int]) -> bool:

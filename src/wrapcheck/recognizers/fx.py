@@ -17,6 +17,21 @@ _UNTIL_COMMA = r"(?:[^,.]|\.(?=m\.)|(?<=\.m)\.){0,60}?"
 _WEAKER = ("weaker", "lower", "softer")
 
 
+_WON_WORDS = re.compile(
+    rf"{_WON}\s+(?:(?:also|further|continued\s+to|extended\s+its)\s+)?(?P<word>rose|gained|strengthened|appreciated|firmed|rallied|advanced|climbed|rebounded|surged|soared|jumped|"
+    r"was\s+rising|rising|rose\s+in\s+value|fell|weakened|plunged|slumped|was\s+falling|falling|slipped|slid|lost|depreciated|dropped|declined|plummeted|tumbled|sank|eased|slip|losing\s+streak)", re.I)
+
+
+def won_direction(text: str) -> int | None:
+    """Which way the article says the won went (+1: weaker, the rate up; -1: stronger), when its words
+    agree; wire copy's "closed at 1,382.4 won, up 2.5 won" means the won's value in a wrap whose lede
+    says the won rose."""
+    signs = {-1 if m["word"].lower().startswith(("rose", "gained", "strength", "apprec", "firm", "rall", "adv", "climb", "rebound", "surg",
+                                                 "soar", "jump", "was rising", "rising")) else 1
+             for m in _WON_WORDS.finditer(text)}
+    return signs.pop() if len(signs) == 1 else None
+
+
 def _rate(ctx: Context, m: re.Match, fields: dict[str, str]) -> Found | None:
     return Found("USD/KRW", fields, ctx.sentence, m.span()) if ctx.claim(m.span()) else None
 
@@ -60,7 +75,11 @@ def won_at_level(ctx: Context):
     for m in _WON_AT.finditer(ctx.sentence):
         fields = {"close": m["close"]}
         if m["chg"]:
-            fields["change"] = signed(m["chg"], m["dir"].lower() not in ("down", "weakening", "falling", "losing"))
+            word = m["dir"].lower()
+            rate_up = word in ("down", "weakening", "falling", "losing")  # the won's value went down
+            if word in ("up", "down") and ctx.won_moved is not None:
+                rate_up = ctx.won_moved > 0  # "up 2.5 won" says how far, the article says which way
+            fields["change"] = signed(m["chg"], not rate_up)
         elif m["chg2"]:  # "3.1 won weaker than the previous close": the won's value, so weaker is a higher rate
             fields["change"] = signed(m["chg2"], m["dir2"].lower() not in ("weaker", "lower"))
         found = _rate(ctx, m, fields)
