@@ -6,6 +6,11 @@
     python bench/rule_outcomes.py --articles           # the article texts themselves, extracted and checked
     python bench/rule_outcomes.py ... --no-official    # without the official record (as before issue 17)
     python bench/rule_outcomes.py ... --json out.json  # the counts and every failure, for a closing note
+    python bench/rule_outcomes.py tests/data/real --corpus DIR --split fresh-dev
+                                                       # the real articles' texts (DIR/<id>.txt, kept outside
+                                                       # the repository) beside their labelled figures: a
+                                                       # failure on the text that its labels do not give is
+                                                       # caused by extraction (or a claim only the prose makes)
 
 Each labelled CSV is validated alone, as a desk would check one story. The table counts results per
 rule; the listing names every failure and, with --skips, the reasons of the skips.
@@ -64,6 +69,32 @@ def report_json(report) -> str:
     return document_text(report)
 
 
+def compare_texts(folder: Path, corpus: Path, split: str, official: bool = True) -> int:
+    """Failures on each article text against failures on its labelled figures."""
+    manifest = tomllib.loads((folder / "MANIFEST.toml").read_text(encoding="utf-8"))["wrap"]
+    names = [n for n, m in sorted(manifest.items()) if split in ("all", m.get("split")) and (corpus / f"{n}.txt").exists()]
+    only_text, both, only_labels = [], [], []
+    for name in names:
+        day = manifest[name]["date"]
+        _, text_fails = outcomes([(corpus / f"{name}.txt", day)], official)
+        _, label_fails = outcomes([(folder / f"{name}.csv", None)], official)
+        key = lambda r: (r["code"], r["instrument"].split("(")[0].strip())
+        labelled = {key(r) for r in label_fails if r["status"] in ("fail", "error")}
+        texted = {key(r) for r in text_fails if r["status"] in ("fail", "error")}
+        for r in text_fails:
+            if r["status"] in ("fail", "error"):
+                (both if key(r) in labelled else only_text).append((name, r))
+        only_labels += [(name, code, inst) for code, inst in sorted(labelled - texted)]
+    print(f"{len(names)} article(s) of split {split}: {len(both)} failure(s) on the text that the labels also give, "
+          f"{len(only_text)} on the text only, {len(only_labels)} on the labels only")
+    for title, items in (("text only", only_text), ("text and labels", both)):
+        for name, r in items:
+            print(f"  {title:15} {r['code']} {name} {r['instrument']}: {r['message'][:200]}")
+    for name, code, inst in only_labels:
+        print(f"  {'labels only':15} {code} {name} {inst}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", default=str(ROOT / "tests" / "data" / "articles"))
@@ -72,7 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", action="store_true", help="check the article texts, not the expected CSVs")
     parser.add_argument("--no-official", action="store_true", help="without the official record")
     parser.add_argument("--json", help="write the counts and the listing to this file")
+    parser.add_argument("--corpus", help="a folder of the real articles' texts: compare their failures with their labels'")
     args = parser.parse_args(argv)
+    if args.corpus:
+        return compare_texts(Path(args.folder), Path(args.corpus), args.split, official=not args.no_official)
     files = labelled_files(Path(args.folder), args.split, args.articles)
     counts, listed = outcomes(files, official=not args.no_official)
     print(f"{len(files)} file(s) in {args.folder}" + (f" (split {args.split})" if (Path(args.folder) / 'MANIFEST.toml').exists() else ""))

@@ -2,6 +2,7 @@
 one-step `validate ARTICLE`."""
 
 import csv
+import json
 import tomllib
 import io
 import subprocess
@@ -293,3 +294,21 @@ def test_a_former_name_in_an_article_is_the_company_of_its_date():
     now = {r["instrument"] for r in extract_text(text, "2026-01-06", "t").rows}
     assert "HD Korea Shipbuilding & Offshore Engineering" in then  # code 009540 until the 2019 split
     assert "HD Hyundai Heavy Industries" in now
+
+
+def test_a_failing_article_check_points_at_line_and_column_in_every_format(tmp_path):
+    """Issue 18: the line and column of the sentence, in github, SARIF, JSON and the console."""
+    draft = tmp_path / "draft.txt"
+    draft.write_text("SEOUL, Jan. 6 (Yonhap) -- Stocks rose.\nMarkets were busy. The KOSPI closed at 4,525.48, up 67.96 points (1.62%).\n",
+                     encoding="utf-8")
+    def run(fmt):
+        out = subprocess.run([sys.executable, "-m", "wrapcheck", "validate", str(draft), "--date", "2026-01-06", "--no-reports",
+                              "--select", "A002", "--format", fmt], capture_output=True, text=True)
+        assert out.returncode == 1, out.stderr
+        return out.stdout
+    assert ",line=2,col=20," in run("github")
+    region = json.loads(run("sarif"))["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 2, "startColumn": 20}
+    (result,) = [r for s in json.loads(run("json"))["sources"] for r in s["results"] if r["status"] == "fail"]
+    assert (result["rows"], result["column"]) == ([2], 20)
+    assert "draft.txt:2:20" in run("console")

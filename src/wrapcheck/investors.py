@@ -20,7 +20,7 @@ from functools import cache
 
 from wrapcheck.words import alternation, investor_categories, listed, whole_words
 
-_AMOUNT = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?\s*(?:million|billion|trillion|bn|tn)\s*won|\d+(?:\.\d+)?\s*(?:million|billion|trillion|bn|tn)\s*won"
+_AMOUNT = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:million|billion|trillion|bn|tn)\s*(?:Korean\s+)?won"
 _KAMOUNT = r"(?:(?:\d[\d,]*조\s*)?(?:\d[\d,]*천)?\d*[\d,]*억\s*(?:\d[\d,]*천)?\d*만?\s*원|\d[\d,]*조\s*원)(?!대)"
 _NOT_INVESTORS = r"(?!\s+(?:exchange|currency|currencies|ministry|minister|policy|affairs|media|reserves|demand|markets?\b))"
 _SEGMENT_BREAK = re.compile(r";\s*|,?\s+while\s+|,?\s+whereas\s+|,\s+but\s+|\.\s+", re.I)
@@ -57,6 +57,7 @@ def _patterns() -> dict[str, re.Pattern]:
         "sell_ko": re.compile(alternation([w for w in listed("flows", "sell") if not w.isascii()])),
         "negated": re.compile(r"(?:\b(?:" + alternation(listed("flows", "negators")) + r")\b|n't)\s+(?:\w+\s+){0,2}$", re.I),
         "period": re.compile(whole_words(listed("periods", "other")), re.I),
+        "not_market": re.compile(alternation(listed("flows", "not_market")), re.I),
         "amount": re.compile(_AMOUNT, re.I),
         "amount_ko": re.compile(_KAMOUNT),
         # "400 billion won of SK hynix", "50 billion won worth of Samsung Electronics shares"
@@ -86,7 +87,8 @@ def _mask_other_periods(sentence: str) -> str:
     for m in [*_CLAUSE.finditer(sentence), None]:
         end = m.start() if m else len(sentence)
         clause = sentence[start:end]
-        if p["period"].search(clause) or _HYPHENED_PERIOD.search(clause) or p["one_stock"].search(clause):
+        if (p["period"].search(clause) or _HYPHENED_PERIOD.search(clause) or p["one_stock"].search(clause)
+                or p["not_market"].search(clause)):
             chars[start:end] = " " * (end - start)
         start = m.end() if m else end
     return "".join(chars)
@@ -205,7 +207,8 @@ def _korean(sentence: str) -> list[FlowMention]:
         tail = sentence[listed_.end():]
         sign, word = _korean_sign(tail)
         whos = [m for m in p["who_ko"].finditer(listed_["whos"]) if m.lastgroup != "sub"]
-        for who, amt in zip(whos, p["amount_ko"].findall(listed_["amts"])):
+        futures = p["not_market"].search(sentence[max(0, listed_.start() - 20): listed_.start()])
+        for who, amt in ([] if futures else zip(whos, p["amount_ko"].findall(listed_["amts"]))):
             out.append(FlowMention(who.lastgroup, sign, word, amt, listed_.start()))
         sentence = sentence[: listed_.start()] + " " * (listed_.end() - listed_.start()) + sentence[listed_.end():]
     whos = list(p["who_ko"].finditer(sentence))
@@ -219,8 +222,11 @@ def _korean(sentence: str) -> list[FlowMention]:
             amount = None  # "1000억원 이상": not a figure
         if amount and k and re.fullmatch(r"\s*(?:투자자들?)?\s*(?:과|와)\s*", sentence[whos[k - 1].end(): who.start()]) and amount.start() < 4:
             amount = None  # "외국인과 기관의 1조원": the two groups' sum
-        if p["period"].search(segment[: amount.end()] if amount else segment[:20]):
-            continue  # "외국인은 이번 주 1조원을 순매수": another period's figure
+        lead = sentence[max(whos[k - 1].end() if k else 0, who.start() - 8): who.start()]  # "이 기간 외국인은"; not "사흘 동안 순매도하던 외국인은"
+        if p["period"].search(lead + " " + (segment[: amount.end()] if amount else segment[:20])):
+            continue  # "이 기간 외국인은 ... 순매수", "외국인은 이번 주 1조원을 순매수": another period's figure
+        if p["not_market"].search(sentence[max(0, who.start() - 20): who.start()]):
+            continue  # "선물시장에서는 기관과 개인이 ...": futures, not the stock market
         sign, word = _korean_sign(segment)
         if sign is None:
             sign, word = _korean_sign(sentence[who.end():])  # "외국인이 X, 기관이 Y 순매수하며": the predicate comes last

@@ -50,6 +50,7 @@ _MULT_EXP = {"": 0, "thousand": 3, "million": 6, "mn": 6, "billion": 9, "bn": 9,
 
 LoadError = ReadError  # one exception for every unreadable input
 ARTICLE_LINE = "_line"  # wrapcheck.extract.LINE: the column an article's rows carry their line in
+ARTICLE_COLUMN = "_column"  # wrapcheck.extract.COLUMN: and the column (character) their sentence starts at
 
 
 @dataclass
@@ -397,7 +398,7 @@ def parse_frame(raw: pd.DataFrame, files: np.ndarray | pd.Categorical, rows: np.
 def read_article(path: Path, session: str | None) -> tuple[pd.DataFrame, list[str]]:
     """A wrap in prose: its extracted session rows, and a note for every sentence left unextracted.
     The session date: --date, else a sidecar NAME.meta.toml (`date = "YYYY-MM-DD"`), else the text."""
-    from wrapcheck.extract import COLUMNS, LINE, extract_file
+    from wrapcheck.extract import COLUMN, COLUMNS, LINE, extract_file
 
     session = session or sidecar_date(path)
     try:
@@ -406,10 +407,11 @@ def read_article(path: Path, session: str | None) -> tuple[pd.DataFrame, list[st
         raise ReadError(f"{path}: {exc}") from None
     if not extraction.rows:
         raise ReadError(f"{path}: no figures found to check in this article")
-    columns = [*COLUMNS, LINE]  # the article line of each row travels as its location
+    columns = [*COLUMNS, LINE, COLUMN]  # the article line and column of each row travel as its location
     frame = pd.DataFrame([{c: r.get(c, "") for c in columns} for r in extraction.rows], columns=columns, dtype=str)
     notes = [f"{path}: extracted {len(frame)} row(s) for session {extraction.session}"]
-    notes += [f"{path}:{u.line}: not extracted: {u.number!r} ({u.why}) in {clip(u.sentence, 120)}" for u in extraction.unextracted]
+    notes += [f"{path}:{u.line}:{u.column}: not extracted: {u.number!r} ({u.why}) in {clip(u.sentence, 120)}" for u in extraction.unextracted]
+    notes += [f"{path}:{c.line}: cites {', '.join(c.sources)}; its figures are checked as the article's own" for c in extraction.citations]
     return frame, notes
 
 
@@ -520,7 +522,7 @@ def load(paths: list[str | Path], encoding: str | None = None, progress=None, se
 
     def take(path: Path, columns: list[str], rows: int, file_notes: list[str]) -> None:
         notes.extend(file_notes)
-        extra = [c for c in columns if c not in KNOWN_COLUMNS and c != ARTICLE_LINE]
+        extra = [c for c in columns if c not in KNOWN_COLUMNS and c not in (ARTICLE_LINE, ARTICLE_COLUMN)]
         if extra:
             notes.append(f"{path}: unchecked extra column(s) kept as written: {', '.join(extra)}")
         absent = tuple(c for c in REQUIRED_COLUMNS if c not in columns)
@@ -583,5 +585,16 @@ def load(paths: list[str | Path], encoding: str | None = None, progress=None, se
         names, notes, missing = after.files + names, after.notes + notes, {**after.missing_columns, **missing}
     file_names = pd.Categorical.from_codes(file_codes, categories=pd.Index(names_of_files.astype(object), dtype=object))
     table, errors = parse_frame(raw, file_names, rows)
+    table["_col"] = _article_columns(raw, after)
     parse_errors = pd.DataFrame(errors, columns=["idx", "column", "text", "reason"])
     return LoadedTable(table, raw, parse_errors, names, notes, missing)
+
+
+def _article_columns(raw: pd.DataFrame, after) -> np.ndarray:
+    """The column of each row's location: an article's sentence start; 0 (unknown) for a session file's cells."""
+    earlier = after.table["_col"].to_numpy(dtype=np.int32) if after is not None and "_col" in after.table else np.zeros(0, np.int32)
+    fresh = len(raw) - len(earlier)
+    if ARTICLE_COLUMN not in raw.columns:
+        return np.concatenate([earlier, np.zeros(fresh, np.int32)])
+    columns = pd.to_numeric(raw[ARTICLE_COLUMN].iloc[len(earlier):], errors="coerce").fillna(0).to_numpy(dtype=np.int32)
+    return np.concatenate([earlier, columns])

@@ -56,8 +56,9 @@ class Result:
     tolerance: float | None
     message: str
     cells: dict[str, str] = field(default_factory=dict)  # the input cells the rule read, as written
-    rows: tuple[int, ...] = ()  # CSV row numbers (the header is row 1)
+    rows: tuple[int, ...] = ()  # CSV row numbers (the header is row 1); an article's line
     file: str = ""
+    column: int | None = None  # an article's column (its sentence's first character), None for a CSV cell
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -368,6 +369,12 @@ class Report:
         starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.array([], dtype=int)
         return res, starts
 
+    def columns_at(self, idx: np.ndarray) -> list[int]:
+        """The location column of rows ``idx`` (0 where unknown: a session file's cells)."""
+        if "_col" not in self.table:
+            return [0] * len(idx)
+        return self.table["_col"].to_numpy()[idx].tolist()
+
     def _result_dicts(self, res: pd.DataFrame) -> list[dict[str, Any]]:
         """Every result as a dictionary, built column-wise (the report of a big archive has millions)."""
         table, raw = self.table, self.raw
@@ -391,12 +398,12 @@ class Report:
             return [
                 {"date": d, "source": s, "instrument": i, "code": c, "name": name[c], "severity": severity[c], "status": st,
                  "observed": o, "expected": e, "difference": df, "tolerance": tl, "message": m, "cells": ce,
-                 "rows": [r], "file": f}
-                for d, s, i, c, st, o, e, df, tl, m, ce, r, f in zip(
+                 "rows": [r], "file": f, "column": col or None}
+                for d, s, i, c, st, o, e, df, tl, m, ce, r, f, col in zip(
                 res["date"].tolist(), res["source"].tolist(), table["instrument"].to_numpy()[idx].tolist(),
                 codes.tolist(), res["status"].tolist(), numbers["observed"], numbers["expected"],
                 numbers["difference"], numbers["tolerance"], res["message"].tolist(), cells,
-                table["_row"].to_numpy()[idx].tolist(), labels_at(table["_file"], idx).tolist())
+                table["_row"].to_numpy()[idx].tolist(), labels_at(table["_file"], idx).tolist(), self.columns_at(idx))
             ]
 
     def _counts_by_source(self) -> dict[tuple[str, str], dict[str, Any]]:

@@ -50,7 +50,7 @@ _MULTIPLIERS = {
 # Unit words that say nothing about scale; they are accepted and dropped.
 _UNIT_WORDS = {
     "won", "krw", "원", "points", "point", "pts", "pt", "p", "shares", "share", "issues", "stocks",
-    "per", "dollar", "u.s.", "us", "usd", "percent", "pct", "%",
+    "per", "dollar", "u.s.", "us", "usd", "percent", "pct", "%", "korean",
     "개", "개사", "종목", "개 종목", "주",  # Korean counters: 상승 876개, 하락 507개사, 거래량 13만주
 }
 _BP_WORDS = {"bp", "bps", "basis"}

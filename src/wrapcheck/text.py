@@ -151,6 +151,8 @@ def direction_claims(text: str, session: str, instrument: Instrument) -> list[Cl
             lead = clause[:m.start()].lower()
             if INTRADAY.search(clause) and re.search(r"\bafter\s*$", lead):
                 continue  # "closed higher after falling early": the intraday move is not the close
+            if re.search(r"\b(?:after|before)\s+(?:opening|opened|starting|trading)\s*$", lead):
+                continue  # "gained 0.1 percent after opening lower": the open, not the close
             word = " ".join(m.group().lower().split())
             sign = 1 if word in _UP else -1
             subject = nearest[2]
@@ -291,6 +293,8 @@ def weekday_mentions(text: str, session: str) -> list[tuple[str, str]]:
             if m["poss"] and m["day"].lower() != WEEKDAYS[date.fromisoformat(session).weekday()]:
                 continue  # "reverses Thursday's record" in a Friday wrap: an earlier session, not this one
             clause = next((c for off, c in clauses(s) if off <= m.start() < off + len(c) + 1), s)
+            if re.search(r"\bthan\b", clause, re.I) and m["day"].lower() == before:
+                continue  # "3.1 won weaker than at the close on Tuesday": the session before, by name
             if OTHER_PERIOD.search(clause):
                 continue
             out.append((m["day"], s))

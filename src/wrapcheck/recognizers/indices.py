@@ -59,6 +59,8 @@ _PATTERNS: dict[str, list[re.Pattern]] = {
         # closed at 4,840.74, gaining 43.19 points, or 0.9 percent / finished at 4,525.48, up 67.96 points (1.52%)
         re.compile(rf"(?:closed|finished|ended|settled)(?:\s+(?:trading|the\s+day|the\s+session))?\s+at\s+(?:(?:a|an)\s+)?(?:(?:new|fresh)\s+)?(?:(?:record|all-time)\s+)?(?:high\s+)?(?:of\s+)?(?P<close>{NUM})(?:\s*points)?,?\s+"
                    rf"(?P<dir>{UPING}|{DOWNING})\s+(?:by\s+)?(?P<chg>{NUM}){_POINTS},?\s*(?:\(|or\s+)(?P<pct>{NUM})\s*(?:%|percent)", re.I),
+        # closed at 2,197.67 points, down 0.30 percent, or 6.54 points, from the previous session
+        re.compile(rf"(?:closed|finished|ended|settled)\s+at\s+(?P<close>{NUM})(?:\s*points)?,?\s+(?P<dir>{UPING}|{DOWNING})\s+(?:by\s+)?(?P<pct>{NUM})\s*{PCT},?\s+or\s+(?P<chg>{NUM}){_POINTS}", re.I),
         # closed at 1,012.51, down 22.31 points (2.16%) / closed down at 3,097.92, down 35.72 points (-1.14%)
         re.compile(rf"(?:closed|finished|ended|settled)(?:\s+(?:up|down|higher|lower))?\s+at\s+(?P<close>{NUM}),?\s+(?P<dir>up|down)\s+(?P<chg>{NUM}){_POINTS}\s*\(\s*[-+]?(?P<pct>{NUM})\s*%\s*\)", re.I),
     ],
@@ -75,6 +77,15 @@ _PATTERNS: dict[str, list[re.Pattern]] = {
         # 코스피는 전 거래일보다 12.30포인트(0.52%) 오른 2,380.15에
         re.compile(rf"(?:전\s*거래일\s*(?:종가\s*)?\((?P<prior>{NUM})\)\s*(?:보다|대비)\s*)?(?P<chg>{NUM})\s*(?:포인트|p)\s*(?:\(p\))?\s*\(\s*[-+\u2212]?(?P<pct>{NUM})\s*%?p?\s*\)\s*"
                    rf"(?P<dir>오른|상승한|급등한|뛴|내린|하락한|급락한|떨어진)\s*(?P<close>{NUM})"
+                   r"(?![\d.])(?!\s*(?:포인트)?(?:에|으로|로)?\s*(?:거래를\s*|장을\s*)?(?:시작|출발|개장))"),
+        # 코스닥 지수는 739.23으로 전 거래일 대비 3.13 포인트(+0.43%) 상승하며
+        re.compile(rf"(?P<close>{NUM})\s*(?:으로|로)\s*(?:전\s*(?:거래)?일|전날)\s*(?:대비|보다)\s*(?P<chg>{NUM})\s*(?:포인트|p)\s*\(\s*[-+\u2212]?(?P<pct>{NUM})\s*%\s*\)\s*"
+                   r"(?P<dir>상승|하락|올랐|내렸|오르|내리)"),
+        # 코스닥 지수 또한 전날보다 1.62% 상승한 913.12로
+        re.compile(rf"(?:전\s*(?:거래)?일|전날)\s*(?:대비|보다)\s*[-+\u2212]?(?P<pct>{NUM})\s*%\s*(?P<dir>오른|상승한|급등한|뛴|내린|하락한|급락한|떨어진)\s*(?P<close>{NUM})(?![\d.]|\s*원)"
+                   r"(?!\s*(?:포인트)?(?:에|으로|로)?\s*(?:거래를\s*|장을\s*)?(?:시작|출발|개장))"),
+        # 코스피지수는 전날보다 0.60%(11.75포인트) 내린 1,946.12에
+        re.compile(rf"(?P<pct>{NUM})\s*%\s*\(\s*(?P<chg>{NUM})\s*(?:포인트|p)\s*\)\s*(?P<dir>오른|상승한|급등한|뛴|내린|하락한|급락한|떨어진)\s*(?P<close>{NUM})"
                    r"(?![\d.])(?!\s*(?:포인트)?(?:에|으로|로)?\s*(?:거래를\s*|장을\s*)?(?:시작|출발|개장))"),
     ],
 }

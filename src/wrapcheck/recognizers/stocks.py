@@ -131,7 +131,7 @@ def respectively(ctx: Context):
 
 _KO_JOIN = r"\s*[·,]\s*|(?<=[가-힣A-Za-z0-9])(?:와|과)\s+"
 _KO_EACH = re.compile(
-    rf"(?P<names>[가-힣A-Za-z0-9&]+(?:(?:{_KO_JOIN})[가-힣A-Za-z0-9&]+)+)(?:은|는|이|가)?\s*각각\s*(?P<pcts>(?:{NUM})\s*%(?:\s*,\s*(?:{NUM})\s*%)+)\s*"
+    rf"(?P<names>[가-힣A-Za-z0-9&]+(?:(?:{_KO_JOIN})[가-힣A-Za-z0-9&]+)+)(?:은|는|이|가)?\s*각각\s*(?P<pcts>(?:{NUM})\s*%(?:\s*,\s*(?:{NUM})\s*%)+)\s*씩?\s*"
     r"(?P<dir>상승|올랐|오른|하락|내렸|내린|떨어)")
 
 
@@ -225,7 +225,7 @@ _LISTED = [
     # 삼성전자는 전 거래일 대비 500원(0.60%) 내린 8만3000원에
     re.compile(rf"{_NAME_KO}(?:은|는|이|가)?\s*(?:전\s*거래일\s*(?:대비|보다)\s*)?(?P<chg>{NUM})\s*원\s*\(\s*(?P<pct>{NUM})\s*%\s*\)\s*"
                rf"(?P<dir>오른|올랐|상승한|내린|내렸|하락한|급등한|급락한)\s*{_KO_CLOSE}"),
-    re.compile(rf"{_NAME_KO}(?:은|는|이|가|도)?\s*(?:전\s*거래일\s*(?:대비|보다)\s*)?(?P<pct>{NUM})\s*%\s*(?P<dir>오른|올랐|상승|내린|내렸|하락|급등|급락|떨어|뛰)"
+    re.compile(rf"{_NAME_KO}(?:은|는|이|가|도)?\s*(?:전\s*거래일\s*(?:대비|보다)\s*)?[-+\u2212]?(?P<pct>{NUM})\s*%\s*(?P<dir>오른|올랐|상승|내린|내렸|하락|급등|급락|떨어|뛰)"
                rf"(?:[가-힣]*\s+{_KO_CLOSE})?"),
     re.compile(rf"{_NAME_KO}\s*\((?P<sign>[-+\u2212])(?P<pct>{NUM})\s*%\)"),
 ]
@@ -252,7 +252,8 @@ def listed_move(ctx: Context):
 
 _KO_VAGUE = r"(?!\s*(?:p\b|포인트|넘게|넘는|이상|가까이|안팎|가량|대\b|대의|내외|이하|미만))"  # "3% 넘게 올랐다": not a figure
 _KO_ITEM = re.compile(rf"{_NAME_KO}(?:은|는|이|가|도)?\s*(?P<sign>[-+\u2212\uff0d\u2015])?\s*(?P<pct>{NUM})\s*%{_KO_VAGUE}")
-_KO_AFTER_ASIDE = re.compile(rf"{_NAME_KO}(?:은|는|이|가)\s+[^%.]{{1,60}}?[,\s]\s*(?P<pct>{NUM})\s*%\s*(?P<dir>상승|올랐|오른|뛰|급등|하락|내렸|내린|떨어|급락)")
+_KO_AFTER_ASIDE = re.compile(rf"{_NAME_KO}(?:은|는|이|가)\s+[^%.]{{1,60}}?[,\s]\s*(?P<pct>{NUM})\s*%\s*(?P<dir>상승|올랐|오른|뛰|급등|하락|내렸|내린|떨어|급락)"
+                             rf"(?:[가-힣]*\s+{_KO_CLOSE})?")
 
 
 @recognizer("stock-korean-list")
@@ -276,4 +277,4 @@ def korean_list(ctx: Context):
                     continue
                 down = verb.group(2) is not None
             ctx.claim(m.span())
-            yield Found(inst.name, _fields(m["pct"], down), ctx.sentence, m.span())
+            yield Found(inst.name, _fields(m["pct"], down, m.groupdict().get("close")), ctx.sentence, m.span())

@@ -109,6 +109,7 @@ def result_lines(report: Report, res: pd.DataFrame) -> pa.Array:
             ', "cells": ', _cells(report, idx, fields),
             ', "rows": [', pc.cast(pa.array(table["_row"].to_numpy()[idx]), pa.string()),
             '], "file": ', _quoted(labels_at(table["_file"], idx)),
+            ', "column": ', _number(np.where(np.array(report.columns_at(idx)) > 0, np.array(report.columns_at(idx), dtype=float), np.nan)),
             "}",
             "",
         )

@@ -56,7 +56,7 @@ class ConsoleReporter(Reporter):
                 table.add_row(
                     r["code"], escape(r["instrument"]), f"[{STYLE[r['status']]}]{r['status']}[/]",
                     escape(describe_value(r["observed"])), escape(describe_value(r["expected"])),
-                    escape(describe_value(r["difference"])), f"{Path(r['file']).name}:{','.join(map(str, r['rows']))}",
+                    escape(describe_value(r["difference"])), f"{Path(r['file']).name}:{','.join(map(str, r['rows']))}" + (f":{r['column']}" if r.get("column") else ""),
                     escape(r["message"]),
                 )
             c.print(table)

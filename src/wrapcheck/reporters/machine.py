@@ -69,7 +69,7 @@ class JUnitReporter(Reporter):
 
     @staticmethod
     def _details(results: list[dict]) -> str:
-        return "\n".join(f"{r['instrument']} ({Path(r['file']).name} row {','.join(map(str, r['rows']))}): {r['message']}" for r in results)
+        return "\n".join(f"{r['instrument']} ({Path(r['file']).name} {_where(r)}): {r['message']}" for r in results)
 
 
 def _gh_data(text: str) -> str:
@@ -78,6 +78,13 @@ def _gh_data(text: str) -> str:
 
 def _gh_property(text: str) -> str:
     return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _where(r: dict) -> str:
+    """"row 5" for a session file's cell, "line 3, column 12" for an article's sentence."""
+    if r.get("column"):
+        return f"line {r['rows'][0]}, column {r['column']}"
+    return f"row {','.join(map(str, r['rows']))}"
 
 
 class GitHubReporter(Reporter):
@@ -90,7 +97,8 @@ class GitHubReporter(Reporter):
             for r in source["results"]:
                 level = "warning" if r["status"] == "fail" and r["severity"] == "warning" else "error"
                 title = _gh_property(f"{r['code']} {r['name']} ({source['source']}, {r['instrument']})")
-                lines.append(f"::{level} file={_gh_property(r['file'])},line={r['rows'][0]},title={title}::{_gh_data(r['message'])}")
+                col = f",col={r['column']}" if r.get("column") else ""
+                lines.append(f"::{level} file={_gh_property(r['file'])},line={r['rows'][0]}{col},title={title}::{_gh_data(r['message'])}")
         summary = report.summary()
         lines.append(f"wrapcheck: {summary['verdict'].upper()}, {summary['results']['fail']} failed, "
                      f"{summary['results']['error']} errors, {summary['results']['skip']} skipped, {summary['results']['pass']} passed")
@@ -135,7 +143,7 @@ class SarifReporter(Reporter):
                     "message": {"text": r["message"] or f"{r['code']} {r['status']}"},
                     "locations": [{"physicalLocation": {
                         "artifactLocation": {"uri": uri, "index": artifacts[uri]},
-                        "region": {"startLine": int(r["rows"][0])},
+                        "region": {"startLine": int(r["rows"][0]), **({"startColumn": int(r["column"])} if r.get("column") else {})},
                     }}],
                     "properties": {"date": r["date"], "source": r["source"], "instrument": r["instrument"],
                                    "status": r["status"], "observed": r["observed"], "expected": r["expected"],
