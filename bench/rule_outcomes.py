@@ -51,8 +51,14 @@ def outcomes(files: list[tuple[Path, str | None]], official: bool = True) -> tup
 
     counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     listed = []
+    from wrapcheck.reader import ReadError
+
     for path, day in files:
-        report = validate_paths([path], session=day, official=official)
+        try:
+            report = validate_paths([path], session=day, official=official)
+        except ReadError as exc:
+            listed.append({"file": path.name, "instrument": "", "code": "-", "status": "unread", "message": str(exc)})
+            continue
         data = json.loads(report_json(report))
         for source in data["sources"]:
             for r in source["results"]:

@@ -238,8 +238,15 @@ def _more_precise(field: str, new: str, old: str) -> bool:
     return a.halfwidth < b.halfwidth and (abs(a.value - b.value) <= b.halfwidth + a.halfwidth or truncated)
 
 
+_OTHER_DAY_LEAD = re.compile(r"^(?:(?:Last|On|Earlier\s+on)\s+(?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|Yesterday\b|The\s+day\s+before\b)")
+
+
 def _about_another_session(sentence: str, session: str) -> bool:
-    """A timeline line dated another day ("Jan 4-5, 2026 - ...")."""
+    """A timeline line dated another day ("Jan 4-5, 2026 - ..."), or a sentence that opens on another
+    day ("Last Friday (June 5), the KOSPI closed 8,160.59 ...")."""
+    lead = _OTHER_DAY_LEAD.match(sentence)
+    if lead:
+        return lead["day"] is None or lead["day"] != date.fromisoformat(session).strftime("%A")
     if not _TIMELINE.match(sentence):
         return False
     return find_session_date(sentence.split(" - ")[0] if " - " in sentence else sentence) != session

@@ -179,7 +179,7 @@ def _active(text: str, whos, taken: set[int], done: set[int]) -> list[FlowMentio
         stop = whos[k + 1][0] if k + 1 < len(whos) else len(text)
         segment = text[end:stop]
         amount = p["amount"].search(segment)
-        if amount and (amount.start() > 80 or end + amount.start() in taken or _COMBINED.search(segment[: amount.start()])
+        if amount and (amount.start() > 140 or end + amount.start() in taken or _COMBINED.search(segment[: amount.start()])
                        or _VAGUE.search(segment[: amount.start()])):
             amount = None
         sign, word = _last_sign_word(segment[: amount.start()]) if amount else _sign_word(segment)

@@ -26,7 +26,7 @@ _UP_WORD = re.compile(rf"(?:{UP}|{UPING})", re.I)
 def is_down(word: str) -> bool:
     """A direction word that says the figure fell ("slid", "lower", "내린", "하락했다")."""
     word = " ".join(word.split())
-    return bool(_DOWN_WORD.fullmatch(word)) or word.startswith(KO_DOWN)
+    return bool(_DOWN_WORD.fullmatch(word)) or word.startswith(KO_DOWN) or word in ("-", "\u2212")
 
 
 def is_up(word: str) -> bool:

@@ -35,13 +35,15 @@ def index_of(sentence: str, before: int, default: str = "KOSPI") -> str | None:
 
 
 # "to 4,797.55", "to close at", "to finish at an all-time high of", "to a new record high of", "to close at a record"
-_TO_LEVEL = (r"(?:on\s+\w+\s+|from\s+the\s+previous\s+(?:day|session|trading\s+day)\s+)?"
-             r"(?:to\s+(?:close\s+at\s+|finish\s+at\s+|end\s+at\s+|settle\s+at\s+|reach\s+|hit\s+)?|closing\s+at\s+|ending\s+(?:the\s+day\s+)?at\s+|finishing\s+at\s+|settling\s+at\s+)"
+_TO_LEVEL = (r"(?:on\s+\w+\s+|from\s+the\s+previous\s+(?:day|session|trading\s+day)\s+|over\s+the\s+same\s+period\s+)?"
+             r"(?:to\s+(?:close\s+at\s+|finish\s+(?:transaction\s+|trading\s+)?at\s+|end\s+at\s+|settle\s+at\s+|reach\s+|hit\s+)?|closing\s+at\s+|ending\s+(?:the\s+day\s+)?at\s+|finishing\s+at\s+|settling\s+at\s+)"
              r"(?:(?:a|an)\s+)?(?:(?:new|fresh|another)\s+)?(?:(?:record|all-time|historic)\s+)?(?:(?:closing\s+)?high\s+)?(?:of\s+)?")
 _POINTS = r"\s*points?"
 
 _PATTERNS: dict[str, list[re.Pattern]] = {
     "index-closed-direction-points-percent": [
+        # ended 3.88 points or 0.15 per cent lower at 2,539.15
+        re.compile(rf"(?:closed|was|ended|finished)\s+(?P<chg>{NUM}){_POINTS},?\s+or\s+(?P<pct>{NUM})\s*{PCT}\s+(?P<dir>up|down|higher|lower)\s+at\s+(?P<close>{NUM})", re.I),
         # closed up 24.67 points, or 1.02%, at 2,442.51
         re.compile(rf"(?:closed|was|ended|finished)\s+(?P<dir>up|down|higher|lower)\s+(?P<chg>{NUM}){_POINTS},?\s+or\s+(?P<pct>{NUM})\s*{PCT},?\s+at\s+(?P<close>{NUM})", re.I),
         # closed up 0.91%, or 23.78 points, at 2,625.58
@@ -59,6 +61,11 @@ _PATTERNS: dict[str, list[re.Pattern]] = {
         # closed at 4,840.74, gaining 43.19 points, or 0.9 percent / finished at 4,525.48, up 67.96 points (1.52%)
         re.compile(rf"(?:closed|finished|ended|settled)(?:\s+(?:trading|the\s+day|the\s+session))?\s+at\s+(?:(?:a|an)\s+)?(?:(?:new|fresh)\s+)?(?:(?:record|all-time)\s+)?(?:high\s+)?(?:of\s+)?(?P<close>{NUM})(?:\s*points)?,?\s+"
                    rf"(?P<dir>{UPING}|{DOWNING})\s+(?:by\s+)?(?P<chg>{NUM}){_POINTS},?\s*(?:\(|or\s+)(?P<pct>{NUM})\s*(?:%|percent)", re.I),
+        # with the KOSPI closing 7,484.41, -8.29%
+        re.compile(rf"(?:closed|closing|finished|ended)\s+(?:at\s+)?(?P<close>{NUM}),\s*(?P<dir>[-+\u2212])\s?(?P<pct>{NUM})\s*%", re.I),
+        # closed at 2,534.79 on the 16th, up 16.54 points or 0.66 percent, from 2,518.25 on the previous trading day
+        re.compile(rf"(?:closed|finished|ended)\s+at\s+(?P<close>{NUM})(?:\s*points)?\s+on\s+the\s+(?:\d+(?:st|nd|rd|th)|same\s+day),?\s+(?P<dir>{UPING}|{DOWNING})\s+"
+                   rf"(?P<chg>{NUM}){_POINTS},?\s+or\s+(?P<pct>{NUM})\s*{PCT}(?:,?\s+from\s+(?P<prior>{NUM}))?", re.I),
         # closed at 2,197.67 points, down 0.30 percent, or 6.54 points, from the previous session
         re.compile(rf"(?:closed|finished|ended|settled)\s+at\s+(?P<close>{NUM})(?:\s*points)?,?\s+(?P<dir>{UPING}|{DOWNING})\s+(?:by\s+)?(?P<pct>{NUM})\s*{PCT},?\s+or\s+(?P<chg>{NUM}){_POINTS}", re.I),
         # closed at 1,012.51, down 22.31 points (2.16%) / closed down at 3,097.92, down 35.72 points (-1.14%)
