@@ -29,11 +29,12 @@ class FlowWordsAgree(Rule):
     def check(self, rows, ctx):
         texts = text_of(rows).to_numpy()
         dates = rows["date"].to_numpy()
+        markets = rows["instrument"].astype(str).to_numpy()  # an index row's flows are its market's
         signs = {f: sign_of(rows[f].to_numpy(), rows[f + "__hw"].to_numpy()) for f in FLOWS}
 
         def judge(i):
             found, issues = [], []
-            for field, said in flow_claims(texts[i], dates[i]).items():
+            for field, said in flow_claims(texts[i], dates[i], markets[i]).items():
                 if not said:
                     continue
                 found.append(f"{LABEL[field]}: " + ", ".join(repr(c.word) for c in said))

@@ -215,6 +215,8 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
                     row[k] = v
         placed = " ".join(v for f in found for v in f.fields.values())
         out.unextracted += [Unplaced(n, written, sentence.line, why, sentence.column) for n, why in unplaced_numbers(plain, placed)]
+    if won_moved is not None and "USD/KRW" in rows:
+        _add_won_direction(rows["USD/KRW"], text)
     out.rows = sorted(rows.values(), key=lambda r: r["instrument"])
     for r in out.rows:
         if outlet:
@@ -239,6 +241,17 @@ def _more_precise(field: str, new: str, old: str) -> bool:
 
 
 _OTHER_DAY_LEAD = re.compile(r"^(?:(?:Last|On|Earlier\s+on)\s+(?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|Yesterday\b|The\s+day\s+before\b)")
+
+
+def _add_won_direction(row: dict[str, str], text: str) -> None:
+    """The sentence that says which way the won went joins the rate's statement: its "up 2.5 won" was
+    read by it, and the claim rules must read the same."""
+    if won_direction(row.get("statement", "")) is not None:
+        return
+    for sentence in sentences(text):
+        if won_direction(sentence.text) is not None:
+            row["statement"] = (sentence.text + "\n" + row.get("statement", "")).strip()
+            return
 
 
 def _about_another_session(sentence: str, session: str) -> bool:

@@ -84,6 +84,10 @@ def _mask_other_periods(sentence: str) -> str:
     """Blank the comma clauses about another period and about one stock, keeping positions."""
     p = _patterns()
     chars, start = list(sentence), 0
+    futures = p["not_market"].search(sentence)
+    if futures:  # "selling 1.25 trillion won in the futures market alone, while institutions bought ...": all futures
+        begin = max([m.end() for m in _CLAUSE.finditer(sentence, 0, futures.start())] + [0])
+        chars[begin:] = " " * (len(sentence) - begin)
     for m in [*_CLAUSE.finditer(sentence), None]:
         end = m.start() if m else len(sentence)
         clause = sentence[start:end]
@@ -218,6 +222,8 @@ def _korean(sentence: str) -> list[FlowMention]:
         stop = whos[k + 1].start() if k + 1 < len(whos) else len(sentence)
         segment = sentence[who.end(): stop]
         amount = re.match(rf"(?:은|이|과|도|의|가|는)?\s*(?:[^,.\d외개기]{{0,12}}?\s*)(?P<amt>{_KAMOUNT})", segment)
+        if amount and re.search(r"[가-힣A-Za-z0-9)]+(?:를|을)\s", segment[: amount.start()]):
+            continue  # "외국인은 두산에너빌리티를 2390억원 순매수": one stock's flow, not the market's
         if amount and _KO_VAGUE.match(segment[amount.end():]):
             amount = None  # "1000억원 이상": not a figure
         if amount and k and re.fullmatch(r"\s*(?:투자자들?)?\s*(?:과|와)\s*", sentence[whos[k - 1].end(): who.start()]) and amount.start() < 4:

@@ -128,11 +128,34 @@ def _mentions() -> tuple[re.Pattern, dict[str, frozenset[str]]]:
     registry = load_registry()
     owners: dict[str, set[str]] = {}
     for inst in registry.instruments.values():
-        for mention in (*inst.mentions, inst.name):
+        aliases = [a for a in inst.aliases if len(a) >= 3 and not a.isdigit()] if inst.kind == "stock" else []
+        for mention in (*inst.mentions, inst.name, *aliases):  # "POSCO retreated": a stock is a subject by any of its names
             owners.setdefault(mention.lower(), set()).add(inst.name)
     for noun in GROUP_NOUNS:
         owners.setdefault(noun.lower(), set())
     return re.compile(whole_words(list(owners)), re.IGNORECASE), {k: frozenset(v) for k, v in owners.items()}
+
+
+_PROPER_NAME = re.compile(r"\b[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3}")
+
+
+def _other_listed_names(sentence: str, instrument: Instrument, session: str, marks) -> list[tuple[int, str, str]]:
+    """Listed companies the sentence names that the registry's phrases do not ("while top steelmaker
+    POSCO retreated"): subjects of their own, so their words are not ``instrument``'s."""
+    registry = load_registry()
+    taken = {start for start, _, _ in marks}
+    out = []
+    for m in _PROPER_NAME.finditer(sentence):
+        if m.start() in taken:
+            continue
+        words = m.group().split()
+        for k in range(len(words)):
+            inst = registry.resolve(" ".join(words[k:]), session)
+            if inst is not None:
+                if inst.name != instrument.name:
+                    out.append((m.start(), "other", m.group()))
+                break
+    return out
 
 
 def direction_claims(text: str, session: str, instrument: Instrument) -> list[Claim]:
@@ -145,12 +168,15 @@ def direction_claims(text: str, session: str, instrument: Instrument) -> list[Cl
         masked = _DOLLAR_AS_UNIT.sub(lambda m: " " * len(m.group()), sentence)
         marks = [(m.start(), "own" if instrument.name in owners[m.group().lower()] else "other", m.group())
                  for m in pattern.finditer(masked)]
+        marks = sorted(marks + _other_listed_names(masked, instrument, session, marks))
         for clause, m, nearest in attributed(masked, marks, DIRECTION):
             if nearest is None or nearest[1] != "own":
                 continue
             lead = clause[:m.start()].lower()
             if INTRADAY.search(clause) and re.search(r"\bafter\s*$", lead):
                 continue  # "closed higher after falling early": the intraday move is not the close
+            if INTRADAY.search(clause) and not re.search(r"\b(?:clos|finish|end)", clause, re.I):
+                continue  # "which had dipped to 2,617.78 early in trading": the intraday path, not the close
             if re.search(r"\b(?:after|before)\s+(?:opening|opened|starting|trading)\s*$", lead):
                 continue  # "gained 0.1 percent after opening lower": the open, not the close
             word = " ".join(m.group().lower().split())
@@ -166,12 +192,18 @@ def direction_claims(text: str, session: str, instrument: Instrument) -> list[Cl
 FLOW_CATEGORIES = investor_categories()
 
 
-def flow_claims(text: str, session: str) -> dict[str, list[Claim]]:
+def flow_claims(text: str, session: str, market: str | None = None) -> dict[str, list[Claim]]:
     """Buying and selling words per investor category, read clause by clause (wrapcheck.investors):
-    the same reading the extractor gives each category's figure."""
+    the same reading the extractor gives each category's figure. With ``market``, words about
+    investors in another market the sentence names ("..., while on the KOSDAQ foreigners bought") are
+    left out."""
+    from wrapcheck.recognizers.indices import index_of
+
     out: dict[str, list[Claim]] = {k: [] for k in FLOW_CATEGORIES}
     for sentence in session_sentences(text, session):
         for m in flow_mentions(sentence):
+            if market is not None and index_of(sentence, m.start, market) not in (market, None):
+                continue
             if m.sign is not None:
                 out[m.column].append(Claim(m.sign, m.word, sentence[m.start:].split(" ")[0], sentence))
     return out
@@ -293,6 +325,8 @@ def weekday_mentions(text: str, session: str) -> list[tuple[str, str]]:
             if m["poss"] and m["day"].lower() != WEEKDAYS[date.fromisoformat(session).weekday()]:
                 continue  # "reverses Thursday's record" in a Friday wrap: an earlier session, not this one
             clause = next((c for off, c in clauses(s) if off <= m.start() < off + len(c) + 1), s)
+            if re.search(r"\b(?!(?:clos|end|finish|trad|rose|fell|gain|los)\w*)\w+ed\s+$", s[:m.start("day")]) and not m["lead"]:
+                continue  # "its buyback that expired Wednesday": the date of an event, not of the session
             if re.search(r"\bthan\b", clause, re.I) and m["day"].lower() == before:
                 continue  # "3.1 won weaker than at the close on Tuesday": the session before, by name
             if OTHER_PERIOD.search(clause):
