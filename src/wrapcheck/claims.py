@@ -126,6 +126,9 @@ _BUY = re.compile(whole_words(listed("flows", "buy")), re.IGNORECASE)
 _SELL = re.compile(whole_words(listed("flows", "sell")), re.IGNORECASE)
 
 
+_FLOW_STREAK = re.compile(r"\b(?:net\s+(?:buyers?|sellers?|buying|selling|bought|sold|purchases|sales)|bought|sold)\b[^.;]*$", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class SpanClaim:
     kind: str  # "streak" | "snap" | "first-in" | "all-but" | "days-after" | "sum"
@@ -180,6 +183,8 @@ def span_claims(text: str, session: str) -> list[SpanClaim]:
                     continue
                 taken.append(m.span())
                 window = s[max(0, m.start() - 40): m.end() + 30]
+                if _FLOW_STREAK.search(s[max(0, m.start() - 60): m.start()]):
+                    continue  # "foreigners were net buyers for a ninth straight session": a buying streak, not the index's
                 named = (m.groupdict().get("dir") or "").lower()
                 direction = 1 if named in ("winning", "bull", "rally") else -1 if named in ("losing", "bear") else _direction(window)
                 out.append(SpanClaim("streak", _n(m["n"]), direction, m.group()))

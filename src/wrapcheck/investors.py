@@ -28,6 +28,9 @@ _COMBINED = re.compile(r"\b(?:combined|together|in total|altogether|jointly)\b",
 _CLAUSE = re.compile(r"(?<!\d),|,(?!\d)|\s[\u2013\u2014]\s|\s+-\s+")
 _VAGUE = re.compile(r"\b(?:more than|over|nearly|almost|less than|at least|under|upward of|in excess of)\s+(?:a\s+net\s+)?$", re.I)
 _KO_VAGUE = re.compile(r"^\s*(?:이|을|가|를)?\s*(?:이상|넘게|넘는|넘어|가까이|안팎|이하|미만|육박|대\b)")
+_QUOTED = re.compile(r'["\u201c][^"\u201c\u201d]{12,}["\u201d]')
+_SPAN_OF_PERIODS = re.compile(r"\b(?:for|over|in)\s+(?:the\s+)?(?:past\s+|last\s+)?(?:two|three|four|five|six|\d+)\s+(?:consecutive\s+|straight\s+)?(?:months|weeks|years)\b"
+                              r"|\bin\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b", re.I)
 _HYPHENED_PERIOD = re.compile(r"\b(?:two|three|four|five|six|seven|\d+)-(?:day|session|week|month)\b", re.I)
 
 
@@ -84,6 +87,8 @@ def _mask_other_periods(sentence: str) -> str:
     """Blank the comma clauses about another period and about one stock, keeping positions."""
     p = _patterns()
     chars, start = list(sentence), 0
+    for quote in _QUOTED.finditer(sentence):  # an analyst's words: "whether foreigners will stop selling ..."
+        chars[quote.start():quote.end()] = " " * (quote.end() - quote.start())
     futures = p["not_market"].search(sentence)
     if futures:  # "selling 1.25 trillion won in the futures market alone, while institutions bought ...": all futures
         begin = max([m.end() for m in _CLAUSE.finditer(sentence, 0, futures.start())] + [0])
@@ -91,7 +96,7 @@ def _mask_other_periods(sentence: str) -> str:
     for m in [*_CLAUSE.finditer(sentence), None]:
         end = m.start() if m else len(sentence)
         clause = sentence[start:end]
-        if (p["period"].search(clause) or _HYPHENED_PERIOD.search(clause) or p["one_stock"].search(clause)
+        if (p["period"].search(clause) or _HYPHENED_PERIOD.search(clause) or _SPAN_OF_PERIODS.search(clause) or p["one_stock"].search(clause)
                 or p["not_market"].search(clause)):
             chars[start:end] = " " * (end - start)
         start = m.end() if m else end
@@ -222,7 +227,7 @@ def _korean(sentence: str) -> list[FlowMention]:
         stop = whos[k + 1].start() if k + 1 < len(whos) else len(sentence)
         segment = sentence[who.end(): stop]
         amount = re.match(rf"(?:은|이|과|도|의|가|는)?\s*(?:[^,.\d외개기]{{0,12}}?\s*)(?P<amt>{_KAMOUNT})", segment)
-        if amount and re.search(r"[가-힣A-Za-z0-9)]+(?:를|을)\s", segment[: amount.start()]):
+        if amount and re.search(r"[가-힣A-Za-z0-9)]+(?:를|을)\s", segment[: amount.start("amt")]):
             continue  # "외국인은 두산에너빌리티를 2390억원 순매수": one stock's flow, not the market's
         if amount and _KO_VAGUE.match(segment[amount.end():]):
             amount = None  # "1000억원 이상": not a figure

@@ -98,7 +98,7 @@ _DOWN = {w.lower() for w in listed("direction", "down") + listed("direction", "d
 DIRECTION = re.compile(whole_words(sorted(_UP | _DOWN)), re.IGNORECASE)
 GROUP_NOUNS = ["stocks", "shares of", "shipbuilders", "chipmakers", "automakers", "brokerages", "investors",
                "foreigners", "institutions", "individuals", "decliners", "advancers", "gainers", "losers",
-               "bond market", "bonds", "yields", "currency"]
+               "bond market", "bonds", "yields", "yield", "bond yield", "currency"]
 # "per dollar", "against the won": the counter-currency, not the subject.
 _DOLLAR_AS_UNIT = re.compile(
     r"\b(?:per|against|versus|vs\.?|to)\s+(?:the\s+)?(?:U\.?S\.?\s+|Korean\s+)?(?:dollars?|won|greenback)\b", re.IGNORECASE)
@@ -327,8 +327,8 @@ def weekday_mentions(text: str, session: str) -> list[tuple[str, str]]:
             clause = next((c for off, c in clauses(s) if off <= m.start() < off + len(c) + 1), s)
             if re.search(r"\b(?!(?:clos|end|finish|trad|rose|fell|gain|los)\w*)\w+ed\s+$", s[:m.start("day")]) and not m["lead"]:
                 continue  # "its buyback that expired Wednesday": the date of an event, not of the session
-            if re.search(r"\bthan\b", clause, re.I) and m["day"].lower() == before:
-                continue  # "3.1 won weaker than at the close on Tuesday": the session before, by name
+            if re.search(r"\b(?:than|after|following|since)\b", clause, re.I) and m["day"].lower() == before:
+                continue  # "3.1 won weaker than at the close on Tuesday", "after turning net buyers on Tuesday"
             if OTHER_PERIOD.search(clause):
                 continue
             out.append((m["day"], s))
