@@ -220,7 +220,7 @@ _LISTED = [
     re.compile(rf"{_NAME_EN}\s+(?:closed|ended|finished)(?:\s+(?:the\s+market|trading|the\s+session))?\s+(?P<dir>up|down|higher|lower)\s+(?:by\s+)?(?P<pct>{NUM})\s*{_PCT}" + _TO_WON),
     # closed at 30,050 won, up 4.34%
     re.compile(rf"{_NAME_EN}\s+(?:closed|ended|finished)\s+at\s+(?P<close>{NUM})\s*won,?\s+(?P<dir>up|down)\s+(?P<pct>{NUM})\s*{_PCT}"),
-    re.compile(rf"{_NAME_EN}\s*\((?P<sign>[-+])?(?P<pct>{NUM})\s*%\)"),
+    re.compile(rf"{_NAME_EN}\s*\((?P<sign>[-+])?(?P<pct>{NUM})\s*(?:%|percent|per\s+cent)\)"),
     re.compile(rf"{_NAME_EN}\s*\((?P<dir>up|down)\s+(?P<pct>{NUM})\s*%\)"),
     # 삼성전자는 전 거래일 대비 500원(0.60%) 내린 8만3000원에
     re.compile(rf"{_NAME_KO}(?:은|는|이|가)?\s*(?:전\s*거래일\s*(?:대비|보다)\s*)?(?P<chg>{NUM})\s*원\s*\(\s*(?P<pct>{NUM})\s*%\s*\)\s*"
@@ -229,6 +229,17 @@ _LISTED = [
                rf"(?:[가-힣]*\s+{_KO_CLOSE})?"),
     re.compile(rf"{_NAME_KO}\s*\((?P<sign>[-+\u2212])(?P<pct>{NUM})\s*%\)"),
 ]
+
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_DIRECTION_WORD = re.compile(rf"\b(?:{UP}|{DOWN})\b", re.I)
+
+
+def _sentence_direction(sentence: str, before: int) -> int:
+    """-1 when the last direction verb before ``before`` says down, else +1 (an unsigned percent in a
+    list is a gain unless its lead says otherwise)."""
+    earlier = [w for w in _DIRECTION_WORD.finditer(sentence, 0, before)]
+    return -1 if earlier and is_down(earlier[-1].group()) else 1
 
 
 @recognizer("stock-listed-move")
@@ -247,6 +258,8 @@ def listed_move(ctx: Context):
             g = m.groupdict()
             word = (g.get("dir") or "").lower()
             down = (g.get("sign") or "") in ("-", "\u2212") or (bool(word) and not word.startswith(KO_UP) and not is_up(word))
+            if not word and not g.get("sign") and not _HANGUL.search(m.group()):
+                down = _sentence_direction(ctx.sentence, m.start()) < 0  # "Other firms also edged up, including PearlAbyss (2.91 percent)"
             yield Found(inst.name, _fields(m["pct"], down, g.get("close"), g.get("chg")), ctx.sentence, m.span())
 
 
