@@ -75,6 +75,12 @@ def _fields(pct: str | None, down: bool, close: str | None = None, change: str |
     return fields
 
 
+_TO_WON = (rf"(?:(?:\s+(?:to|at)|,?\s+ending\s+at|,?\s+closing\s+at)\s+(?:close\s+at\s+|reach\s+|end\s+at\s+|finish\s+at\s+|set\s+a\s+new\s+record\s+at\s+|"
+           rf"(?:a\s+)?(?:new\s+)?(?:record|all-time|52-week)(?:\s+(?:high|low))?(?:\s+of)?\s+)?"
+           rf"(?P<close>{NUM}(?:\s+million)?)\s*won)?")
+_AFTER_OPEN = r"(?:\s+after\s+(?:opening|starting)\s+(?:higher|lower))?"  # "gained 0.1 percent after opening lower to close at ..."
+
+
 @cache
 def _named_patterns() -> list[re.Pattern]:
     names = _known_names()[1]
@@ -82,7 +88,7 @@ def _named_patterns() -> list[re.Pattern]:
         return []
     n = f"(?P<name>{names.pattern})"
     return [
-        re.compile(rf"{n}\s+(?:shares\s+)?(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING})\s+(?P<pct>{NUM})\s*{_PCT}(?:\s+to\s+(?P<close>{NUM})\s*won)?"),
+        re.compile(rf"{n}\s+(?:shares\s+)?(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING})\s+(?:by\s+)?(?P<pct>{NUM})\s*{_PCT}{_AFTER_OPEN}" + _TO_WON),
         re.compile(rf"{n}\s*\((?P<dir>up|down)\s+(?P<pct>{NUM})%\)"),
         re.compile(rf"{n}\s*\((?P<sign>[-+]?)(?P<pct>{NUM})%\)"),
         re.compile(rf"{n}\s+(?P<dir>{UP}|{DOWN}|traded (?:higher|lower))\s+to\s+(?P<close>{NUM})\s*won"),
@@ -106,8 +112,6 @@ def named_move(ctx: Context):
 _NAME_EN = rf"(?P<name>[A-Z][\w&.'-]*(?:\s+(?:[A-Z0-9][\w&.'-]*|(?!(?:{verb_words()})\b)[a-z][a-z]+|&|and|of)){{0,5}})"
 _ASIDE = r"(?:,\s+[^,]{1,100},)?\s+(?:also\s+)?"  # "Korea Zinc, the zinc smelter, plunged ..."
 _NAME_KO = r"(?P<name>[가-힣A-Za-z][가-힣A-Za-z0-9&]*(?:\s?[가-힣A-Za-z&][가-힣A-Za-z0-9&]*)?)(?:\(\d{6}\))?"
-_TO_WON = (rf"(?:(?:\s+(?:to|at)|,?\s+ending\s+at|,?\s+closing\s+at)\s+(?:close\s+at\s+|reach\s+|end\s+at\s+|finish\s+at\s+|set\s+a\s+new\s+record\s+at\s+|(?:a\s+)?(?:new\s+)?(?:record|all-time|52-week)(?:\s+(?:high|low))?(?:\s+of)?\s+)?"
-           rf"(?P<close>{NUM}(?:\s+million)?)\s*won)?")
 _KO_CLOSE = r"(?P<close>\d[\d,]*(?:만\s?\d[\d,]*)?|\d+만)\s?원"
 
 _RESPECTIVELY = re.compile(
@@ -215,11 +219,13 @@ def korean_won_move(ctx: Context):
 
 
 _LISTED = [
-    re.compile(rf"{_NAME_EN}{_ASIDE}(?:shares\s+)?(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING})\s+(?:by\s+)?(?P<pct>{NUM})\s*{_PCT}" + _TO_WON),
+    re.compile(rf"{_NAME_EN}{_ASIDE}(?:shares\s+)?(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING})\s+(?:by\s+)?(?P<pct>{NUM})\s*{_PCT}{_AFTER_OPEN}" + _TO_WON),
     # ended trading down 2.59% at 60,700 won / closed the market down 3.72% at 199,300 won
     re.compile(rf"{_NAME_EN}\s+(?:closed|ended|finished)(?:\s+(?:the\s+market|trading|the\s+session))?\s+(?P<dir>up|down|higher|lower)\s+(?:by\s+)?(?P<pct>{NUM})\s*{_PCT}" + _TO_WON),
-    # closed at 30,050 won, up 4.34%
-    re.compile(rf"{_NAME_EN}\s+(?:closed|ended|finished)\s+at\s+(?P<close>{NUM})\s*won,?\s+(?P<dir>up|down)\s+(?P<pct>{NUM})\s*{_PCT}"),
+    # closed at 30,050 won, up 4.34% / ended trading at 68,900 won, down 1.01% from the previous day
+    re.compile(rf"{_NAME_EN}\s+(?:closed|ended|finished)(?:\s+trading|\s+the\s+day)?\s+at\s+(?P<close>{NUM})\s*won,?\s+(?P<dir>up|down)\s+(?P<pct>{NUM})\s*{_PCT}"),
+    # finished 0.13 percent higher at 74,700 won
+    re.compile(rf"{_NAME_EN}{_ASIDE}(?:closed|ended|finished)\s+(?P<pct>{NUM})\s*{_PCT}\s+(?P<dir>higher|lower|up|down)\s+at\s+(?P<close>{NUM})\s*won"),
     re.compile(rf"{_NAME_EN}\s*\((?P<sign>[-+])?(?P<pct>{NUM})\s*(?:%|percent|per\s+cent)\)"),
     re.compile(rf"{_NAME_EN}\s*\((?P<dir>up|down)\s+(?P<pct>{NUM})\s*%\)"),
     # 삼성전자는 전 거래일 대비 500원(0.60%) 내린 8만3000원에
@@ -291,3 +297,15 @@ def korean_list(ctx: Context):
                 down = verb.group(2) is not None
             ctx.claim(m.span())
             yield Found(inst.name, _fields(m["pct"], down, m.groupdict().get("close")), ctx.sentence, m.span())
+
+
+_FLAT = re.compile(rf"{_NAME_EN}{_ASIDE}(?:remained|stayed|closed|ended|finished|was)\s+(?:flat|unchanged)\s+at\s+(?P<close>{NUM})\s*won")
+
+
+@recognizer("stock-flat-at")
+def flat_at(ctx: Context):
+    """A stock that did not move: "Samsung Electronics remained flat at 61,300 won" (its close only)."""
+    for m in _FLAT.finditer(ctx.sentence):
+        inst = resolve_tail(m["name"], ctx.session)
+        if inst is not None and ctx.claim(m.span()):
+            yield Found(inst.name, {"close": m["close"]}, ctx.sentence, m.span())
