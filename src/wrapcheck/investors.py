@@ -226,7 +226,7 @@ def _korean(sentence: str) -> list[FlowMention]:
             continue
         stop = whos[k + 1].start() if k + 1 < len(whos) else len(sentence)
         segment = sentence[who.end(): stop]
-        amount = re.match(rf"(?:은|이|과|도|의|가|는)?\s*(?:[^,.\d외개기]{{0,12}}?\s*|[^.\d외개기]{{0,16}}?,\s*)(?P<amt>{_KAMOUNT})", segment)
+        amount = re.match(rf"(?:은|이|과|도|의|가|는)?\s*(?:[^,.\d외개기]{{0,20}}?\s*|[^.\d외개기]{{0,16}}?,\s*)(?P<amt>{_KAMOUNT})", segment)
         if amount and re.search(r"[가-힣A-Za-z0-9)]+(?:를|을)\s", segment[: amount.start("amt")]):
             continue  # "외국인은 두산에너빌리티를 2390억원 순매수": one stock's flow, not the market's
         if amount and _KO_VAGUE.match(segment[amount.end():]):
