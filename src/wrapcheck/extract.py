@@ -188,7 +188,7 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
     rows: dict[str, dict[str, str]] = {}
     market = lead = "KOSPI"
     won_moved = won_direction(text)
-    line = 0
+    line, paragraph = 0, None
     for sentence in sentences(text):
         if _SOURCE_MARK.match(sentence.text):
             continue
@@ -197,10 +197,15 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
             out.citations.append(Citation(sentence.text, sentence.line, tuple(listed_sources.get(c, f"source-{c}") for c in cites)))
         written = _CITE.sub("", sentence.text).strip()
         plain = re.sub(r"\bKRW\b", "won", despell(written))  # "555.6 billion KRW"
-        if sentence.line != line and not _HANGUL.search(plain):
-            market = lead  # an English paragraph speaks of the wrap's lead market unless it names another
+        if _HANGUL.search(plain):
+            market = market_of(plain, market)  # Korean: the market named last
+        else:  # English: the market a sentence names, else the first its paragraph named, else the wrap's lead
+            if sentence.line != line:
+                paragraph = None
+            named = market_of(plain, None)
+            paragraph = paragraph or named
+            market = named or paragraph or lead
         line = sentence.line
-        market = market_of(plain, market)
         if not rows:
             lead = market
         if _about_another_session(written, session):
@@ -276,7 +281,7 @@ def _add_statement(rows: dict, source: str, session: str, instrument: str, writt
     return row
 
 
-def market_of(sentence: str, previous: str) -> str:
+def market_of(sentence: str, previous: str | None) -> str | None:
     """Which market flows and breadth belong to: the one the sentence names, else the last one named."""
     kosdaq = re.search(r"kosdaq|코스닥|secondary bourse", sentence, re.I)
     kospi = re.search(r"kospi|코스피|유가증권|main board|benchmark", sentence, re.I)

@@ -21,7 +21,9 @@ from functools import cache
 from wrapcheck.words import alternation, investor_categories, listed, whole_words
 
 _AMOUNT = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:million|billion|trillion|bn|tn)\s*(?:Korean\s+)?won"
-_KAMOUNT = r"(?:(?:\d[\d,]*조\s*)?(?:\d[\d,]*천)?\d*[\d,]*억\s*(?:\d[\d,]*천)?\d*만?\s*원|\d[\d,]*조\s*원)(?!대)"
+# 6,188억원, 25조2700억원, and a bare 2,180억 before a verb or a list ("각각 2,180억, 1,066억 매수한")
+_KAMOUNT = (r"(?:(?:\d[\d,]*조\s*)?(?:\d[\d,]*천)?\d*[\d,]*억\s*(?:\d[\d,]*천)?\d*만?\s*원|\d[\d,]*조\s*원"
+            r"|(?:\d[\d,]*조\s*)?\d[\d,]*억(?=\s*(?:,|어치|순매|매수|매도|을|를)))(?!대)")
 _NOT_INVESTORS = r"(?!\s+(?:exchange|currency|currencies|ministry|minister|policy|affairs|media|reserves|demand|markets?\b))"
 _SEGMENT_BREAK = re.compile(r";\s*|,?\s+while\s+|,?\s+whereas\s+|,\s+but\s+|\.\s+", re.I)
 _COMBINED = re.compile(r"\b(?:combined|together|in total|altogether|jointly)\b", re.I)
@@ -217,7 +219,8 @@ def _korean(sentence: str) -> list[FlowMention]:
         sign, word = _korean_sign(tail)
         whos = [m for m in p["who_ko"].finditer(listed_["whos"]) if m.lastgroup != "sub"]
         futures = p["not_market"].search(sentence[max(0, listed_.start() - 20): listed_.start()])
-        for who, amt in ([] if futures else zip(whos, p["amount_ko"].findall(listed_["amts"]))):
+        amounts = [m.group() for m in p["amount_ko"].finditer(sentence, listed_.start("amts")) if m.start() < listed_.end("amts")]
+        for who, amt in ([] if futures else zip(whos, amounts)):
             out.append(FlowMention(who.lastgroup, sign, word, amt, listed_.start()))
         sentence = sentence[: listed_.start()] + " " * (listed_.end() - listed_.start()) + sentence[listed_.end():]
     whos = list(p["who_ko"].finditer(sentence))
@@ -226,7 +229,7 @@ def _korean(sentence: str) -> list[FlowMention]:
             continue
         stop = whos[k + 1].start() if k + 1 < len(whos) else len(sentence)
         segment = sentence[who.end(): stop]
-        amount = re.match(rf"(?:은|이|과|도|의|가|는)?\s*(?:[^,.\d외개기]{{0,20}}?\s*|[^.\d외개기]{{0,16}}?,\s*)(?P<amt>{_KAMOUNT})", segment)
+        amount = re.match(rf"(?:만이|만|은|이|과|도|의|가|는)?\s*(?:[^,.\d외개기]{{0,20}}?\s*|[^.\d외개기]{{0,16}}?,\s*)(?P<amt>{_KAMOUNT})", segment)
         if amount and re.search(r"[가-힣A-Za-z0-9)]+(?:를|을)\s", segment[: amount.start("amt")]):
             continue  # "외국인은 두산에너빌리티를 2390억원 순매수": one stock's flow, not the market's
         if amount and _KO_VAGUE.match(segment[amount.end():]):

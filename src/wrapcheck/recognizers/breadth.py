@@ -55,9 +55,11 @@ def with_total(ctx: Context):
 
 _KO_COUNT = r"(?P<{}>\d[\d,]*)\s*(?:개사|개\s*종목|개)"
 _KO_SIDES = {
-    "advancers": [re.compile(r"상승\s*(?:종목(?:\s*수)?\s*(?:은|는|이)?\s*)?(?:상한가\s*\d+\s*개\s*(?:를\s*)?포함(?:해|한)?\s*)?" + _KO_COUNT.format("n")),
+    "advancers": [re.compile(r"(?:주가가\s*)?오른\s*종목(?:은|이|수는)?\s*" + _KO_COUNT.format("n")),
+                  re.compile(r"상승\s*(?:종목(?:\s*수)?\s*(?:은|는|이)?\s*)?(?:상한가\s*\d+\s*개\s*(?:를\s*)?포함(?:해|한)?\s*)?" + _KO_COUNT.format("n")),
                   re.compile(_KO_COUNT.format("n") + r"\s*(?:종목)?(?:이|은|는)?\s*(?:올랐|상승)")],
-    "decliners": [re.compile(r"하락\s*(?:종목(?:\s*수)?\s*(?:은|는|이)?\s*)?(?:하한가\s*\d+\s*개\s*(?:를\s*)?포함(?:해|한)?\s*)?" + _KO_COUNT.format("n")),
+    "decliners": [re.compile(r"(?:주가가\s*)?내린\s*종목(?:은|이|수는)?\s*" + _KO_COUNT.format("n")),
+                  re.compile(r"하락\s*(?:종목(?:\s*수)?\s*(?:은|는|이)?\s*)?(?:하한가\s*\d+\s*개\s*(?:를\s*)?포함(?:해|한)?\s*)?" + _KO_COUNT.format("n")),
                   re.compile(_KO_COUNT.format("n") + r"\s*(?:종목)?(?:이|은|는)?\s*(?:떨어|내렸|하락)")],
     "unchanged": [re.compile(r"보합(?:권)?\s*(?:종목(?:\s*수)?\s*(?:은|는|이)?\s*)?" + _KO_COUNT.format("n"))],
 }

@@ -69,7 +69,8 @@ _PATTERNS: dict[str, list[re.Pattern]] = {
         # closed at 2,197.67 points, down 0.30 percent, or 6.54 points, from the previous session
         re.compile(rf"(?:closed|finished|ended|settled)\s+at\s+(?P<close>{NUM})(?:\s*points)?,?\s+(?P<dir>{UPING}|{DOWNING})\s+(?:by\s+)?(?P<pct>{NUM})\s*{PCT},?\s+or\s+(?P<chg>{NUM}){_POINTS}", re.I),
         # closed at 1,012.51, down 22.31 points (2.16%) / closed down at 3,097.92, down 35.72 points (-1.14%)
-        re.compile(rf"(?:closed|finished|ended|settled)(?:\s+(?:up|down|higher|lower))?\s+at\s+(?P<close>{NUM}),?\s+(?P<dir>up|down)\s+(?P<chg>{NUM}){_POINTS}\s*\(\s*[-+]?(?P<pct>{NUM})\s*%\s*\)", re.I),
+        re.compile(rf"(?:closed|finished|ended|settled)(?:\s+(?:up|down|higher|lower))?\s+at\s+(?P<close>{NUM}),?\s+(?P<dir>up|down)\s+(?P<chg>{NUM}){_POINTS}\s*\(\s*[-+]?(?P<pct>{NUM})\s*%\s*\)"
+                   rf"(?:\s+from\s+the\s+previous\s+(?:trading\s+)?(?:day|session)\s*\(\s*(?P<prior>{NUM})\s*\))?", re.I),
     ],
     "index-percent-to-level": [
         # closed 0.9 percent up at 4,952.53 / finished 3.8 percent lower at 1,869.45 points

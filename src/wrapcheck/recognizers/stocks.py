@@ -76,7 +76,7 @@ def _fields(pct: str | None, down: bool, close: str | None = None, change: str |
 
 
 _TO_WON = (rf"(?:(?:\s+(?:to|at)|,?\s+ending\s+at|,?\s+closing\s+at)\s+(?:close\s+at\s+|reach\s+|end\s+at\s+|finish\s+at\s+|set\s+a\s+new\s+record\s+at\s+|"
-           rf"(?:a\s+)?(?:new\s+)?(?:record|all-time|52-week)(?:\s+(?:high|low))?(?:\s+of)?\s+)?"
+           rf"(?:an?\s+)?(?:new\s+)?(?:record|all-time|52-week|yearly|annual|fresh)(?:\s+(?:high|low))?(?:\s+of)?\s+)?"
            rf"(?P<close>{NUM}(?:\s+million)?)\s*won)?")
 _AFTER_OPEN = r"(?:\s+after\s+(?:opening|starting)\s+(?:higher|lower))?"  # "gained 0.1 percent after opening lower to close at ..."
 
@@ -110,13 +110,14 @@ def named_move(ctx: Context):
 
 
 _NAME_EN = rf"(?P<name>[A-Z][\w&.'-]*(?:\s+(?:[A-Z0-9][\w&.'-]*|(?!(?:{verb_words()})\b)[a-z][a-z]+|&|and|of)){{0,5}})"
-_ASIDE = r"(?:,\s+[^,]{1,100},)?\s+(?:also\s+)?"  # "Korea Zinc, the zinc smelter, plunged ..."
+# "Korea Zinc, the zinc smelter, plunged ...", "LG Chem was also among the few gainers, climbing ..."
+_ASIDE = r"(?:,\s+[^,]{1,100},|\s+was\s+(?:also\s+)?among\s+[^,]{1,40},)?\s+(?:also\s+)?"
 _NAME_KO = r"(?P<name>[가-힣A-Za-z][가-힣A-Za-z0-9&]*(?:\s?[가-힣A-Za-z&][가-힣A-Za-z0-9&]*)?)(?:\(\d{6}\))?"
 _KO_CLOSE = r"(?P<close>\d[\d,]*(?:만\s?\d[\d,]*)?|\d+만)\s?원"
 
 _RESPECTIVELY = re.compile(
-    rf"{_NAME_EN.replace('(?P<name>', '(?P<n1>')}\s+and\s+(?:[a-z][\w-]*\s+){{0,3}}{_NAME_EN.replace('(?P<name>', '(?P<n2>')}{_ASIDE}(?:shares\s+)?"
-    rf"(?P<dir>{UP}|{DOWN})\s+(?:by\s+)?(?P<p1>{NUM})\s*{_PCT}\s+and\s+(?:up\s+|down\s+)?(?P<p2>{NUM})\s*{_PCT}"
+    rf"{_NAME_EN.replace('(?P<name>', '(?P<n1>')}\s+and\s+(?:[a-z][\w-]*\s+){{0,3}}{_NAME_EN.replace('(?P<name>', '(?P<n2>')}(?:,\s+(?:which|that)\s+(?:ended|closed|finished)\s+|{_ASIDE}(?:shares\s+)?)"
+    rf"(?P<dir>{UP}|{DOWN}|up|down|higher|lower)\s+(?:by\s+)?(?P<p1>{NUM})\s*{_PCT}\s+and\s+(?:up\s+|down\s+)?(?P<p2>{NUM})\s*{_PCT}"
     rf"(?:\s+to\s+(?:close\s+at\s+)?(?P<c1>{NUM}(?:\s+million)?)(?:\s*won)?\s+and\s+(?P<c2>{NUM}(?:\s+million)?)\s*won)?,?\s+respectively")
 
 
@@ -180,6 +181,9 @@ _WON_FIRST = [
                rf"\s+to\s+(?:close\s+at\s+|end\s+at\s+|finish\s+at\s+)?(?P<close>{NUM})\s*won"),
     # closed up 2,500 won (1.3%) at 195,500 won
     re.compile(rf"{_NAME_EN}\s+(?:closed|ended|finished)\s+(?P<dir>up|down|higher|lower)\s+(?P<chg>{NUM})\s*won\s*\(\s*(?P<pct>{NUM})\s*%\s*\)\s+at\s+(?P<close>{NUM})\s*won"),
+    # attempted to rebound during trading but ultimately closed down 0.14%
+    re.compile(rf"{_NAME_EN}\s+[^.]{{0,80}}?\b(?:but|before|and)\s+(?:ultimately\s+|eventually\s+|finally\s+)?(?:closed|closing|ended|ending|finished|finishing)\s+"
+               rf"(?P<dir>up|down|higher|lower)\s+(?P<pct>{NUM})\s*%(?P<close>)"),
     # rose ... before closing at 81,200 won (up 1.6%)
     re.compile(rf"{_NAME_EN}\s+[^.]{{0,80}}?\bbefore\s+closing\s+at\s+(?P<close>{NUM})\s*won\s*\(\s*(?P<dir>up|down)\s+(?P<pct>{NUM})\s*%\s*\)"),
 ]
@@ -196,7 +200,7 @@ def won_change_first(ctx: Context):
             if inst is None or not ctx.claim(m.span()):
                 continue
             g = m.groupdict()
-            yield Found(inst.name, _fields(g.get("pct") or g.get("pct2"), is_down(m["dir"]), m["close"], g.get("chg")), ctx.sentence, m.span())
+            yield Found(inst.name, _fields(g.get("pct") or g.get("pct2"), is_down(m["dir"]), m["close"] or None, g.get("chg")), ctx.sentence, m.span())
 
 
 _KO_PRICE = r"\d+만\s?\d[\d,]*|\d+만|\d[\d,]*"
