@@ -42,6 +42,7 @@ DURING = re.compile(r"\b(during (?:the )?(?:trading|session|day)|intraday|briefl
                     r"at one point|earlier in the (?:day|session)|mid-?session)\b|장중", re.IGNORECASE)
 AS_FAR = re.compile(rf"\b(?:as (?P<side>high|low) as|(?:an? |its )?intraday (?P<side2>high|low) of)\s+{_LEVEL}", re.IGNORECASE)
 _EARLIER_WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)'s\b", re.IGNORECASE)
+_NEGATED_LEVEL = re.compile(r"\b(?:fail(?:ed|s|ing)?\s+to|fell\s+short\s+of|short\s+of|did\s+not|didn't|could\s+not|couldn't|not)\b[^,;]{0,40}$", re.IGNORECASE)
 DAY_BEFORE = re.compile(r"\b(the day before|a day earlier|the previous (?:day|session|trading day)|yesterday)\b", re.IGNORECASE)
 
 
@@ -85,6 +86,8 @@ def level_claims(text: str, session: str, scale: float | None = None) -> list[Le
                     continue
                 if any(e.start() <= m.start() < e.end() for e in extremes):
                     continue
+                if _NEGATED_LEVEL.search(clause[: m.start()]):
+                    continue  # "failed to establish itself above the 5,000 level": no claim that it closed there
                 kind = "intraday-above" if during else "first-above" if first else "above"
                 out.append(LevelClaim(kind, level, target, m.group(), m["level"]))
             for m in RECORD.finditer(clause):
@@ -126,7 +129,8 @@ _BUY = re.compile(whole_words(listed("flows", "buy")), re.IGNORECASE)
 _SELL = re.compile(whole_words(listed("flows", "sell")), re.IGNORECASE)
 
 
-_FLOW_STREAK = re.compile(r"\b(?:net\s+(?:buyers?|sellers?|buying|selling|bought|sold|purchases|sales)|bought|sold)\b[^.;]*$", re.IGNORECASE)
+_FLOW_STREAK = re.compile(whole_words(listed("flows", "buy") + listed("flows", "sell") + ["binge", "spree", "streak of buying", "streak of selling"])
+                          + r"[^.;]*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

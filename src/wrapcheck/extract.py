@@ -245,6 +245,7 @@ def _more_precise(field: str, new: str, old: str) -> bool:
     return a.halfwidth < b.halfwidth and (abs(a.value - b.value) <= b.halfwidth + a.halfwidth or truncated)
 
 
+_INTRADAY_LEAD = re.compile(r"^(?:During\s+(?:the\s+)?(?:session|day|trading)|Intraday|In\s+(?:early|morning)\s+trad(?:e|ing)|장중|장\s*초반)\b", re.I)
 _OTHER_DAY_LEAD = re.compile(r"^(?:(?:Last|On|Earlier\s+on)\s+(?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|Yesterday\b|The\s+day\s+before\b)")
 
 
@@ -262,6 +263,8 @@ def _add_won_direction(row: dict[str, str], text: str) -> None:
 def _about_another_session(sentence: str, session: str) -> bool:
     """A timeline line dated another day ("Jan 4-5, 2026 - ..."), or a sentence that opens on another
     day ("Last Friday (June 5), the KOSPI closed 8,160.59 ...")."""
+    if _INTRADAY_LEAD.match(sentence):
+        return True  # "During the session, SK hynix rose to 700,000 won": not the close
     lead = _OTHER_DAY_LEAD.match(sentence)
     if lead:
         return lead["day"] is None or lead["day"] != date.fromisoformat(session).strftime("%A")

@@ -22,7 +22,7 @@ from wrapcheck.words import alternation, investor_categories, listed, whole_word
 
 _AMOUNT = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:million|billion|trillion|bn|tn)\s*(?:Korean\s+)?won"
 # 6,188억원, 25조2700억원, and a bare 2,180억 before a verb or a list ("각각 2,180억, 1,066억 매수한")
-_KAMOUNT = (r"(?:(?:\d[\d,]*조\s*)?(?:\d[\d,]*천)?\d*[\d,]*억\s*(?:\d[\d,]*천)?\d*만?\s*원|\d[\d,]*조\s*원"
+_KAMOUNT = (r"(?:(?=\d)(?:\d[\d,]*조\s*)?(?:\d[\d,]*천)?(?:\d[\d,]*)?억\s*(?:\d[\d,]*천)?\d*만?\s*원|\d[\d,]*조\s*원"
             r"|(?:\d[\d,]*조\s*)?\d[\d,]*억(?=\s*(?:,|어치|순매|매수|매도|을|를)))(?!대)")
 _NOT_INVESTORS = r"(?!\s+(?:exchange|currency|currencies|ministry|minister|policy|affairs|media|reserves|demand|markets?\b))"
 _SEGMENT_BREAK = re.compile(r";\s*|,?\s+while\s+|,?\s+whereas\s+|,\s+but\s+|\.\s+", re.I)
@@ -212,7 +212,7 @@ def _korean(sentence: str) -> list[FlowMention]:
     """외국인이 2천858억원, 개인이 1천404억원어치를 각각 팔아치웠다 / 외국인은 6천188억원을 순매수."""
     p = _patterns()
     out = []
-    listed_ = re.search(rf"(?P<whos>(?:외국인|개인|기관)(?:\s*투자자들?|투자가)?(?:(?:과|와|,)\s*(?:외국인|개인|기관)(?:\s*투자자들?|투자가)?)+)(?:이|은|는|도)?\s*(?:각각?\s*|각\s*)?"
+    listed_ = re.search(rf"(?P<whos>(?:외국인|개인|기관)(?:\s*투자자들?|투자가)?(?:(?:과|와|,|·|ㆍ)\s*(?:외국인|개인|기관)(?:\s*투자자들?|투자가)?)+)(?:이|은|는|도)?\s*(?:각각?\s*|각\s*)?"
                         rf"(?P<amts>{_KAMOUNT}(?:(?:[,\s]|과|와)*{_KAMOUNT})+)", sentence)
     if listed_:
         tail = sentence[listed_.end():]

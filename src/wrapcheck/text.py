@@ -312,6 +312,12 @@ def day_before_name(session: str) -> str:
     return WEEKDAYS[day.weekday()]
 
 
+_ABROAD = re.compile(r"\b(?:U\.S\.|US|American|Wall Street|Dow|Nasdaq|S&P|Federal|Fed|Trump|Biden|China|Chinese|Japan|Japanese|"
+                     r"Europe|European|Washington|Beijing|Tokyo|overnight)\b")
+_OUR_MARKET = re.compile(r"\b(?:KOSPI|Kospi|KOSDAQ|Kosdaq|Seoul|South Korean|Korean (?:stocks|shares|won)|the won|local (?:stocks|shares|currency)|"
+                         r"benchmark)\b|코스피|코스닥")
+
+
 def weekday_mentions(text: str, session: str) -> list[tuple[str, str]]:
     """(weekday, sentence) for weekdays used of the session itself: "on Friday", "Friday's close";
     not "last Friday", "since Friday", nor in a sentence dated another day."""
@@ -327,6 +333,8 @@ def weekday_mentions(text: str, session: str) -> list[tuple[str, str]]:
             clause = next((c for off, c in clauses(s) if off <= m.start() < off + len(c) + 1), s)
             if re.search(r"\b(?!(?:clos|end|finish|trad|rose|fell|gain|los)\w*)\w+ed\s+$", s[:m.start("day")]) and not m["lead"]:
                 continue  # "its buyback that expired Wednesday": the date of an event, not of the session
+            if _ABROAD.search(s) and not _OUR_MARKET.search(s):
+                continue  # "On Saturday the U.S. federal government was partially shut down": not the session
             if re.search(r"\b(?:than|after|following|since)\b", clause, re.I) and m["day"].lower() == before:
                 continue  # "3.1 won weaker than at the close on Tuesday", "after turning net buyers on Tuesday"
             if OTHER_PERIOD.search(clause):

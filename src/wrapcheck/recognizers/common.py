@@ -8,7 +8,7 @@ from wrapcheck.words import alternation, direction, listed
 
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 # 6,188억원, 25조2700억원, 1조 2천억 원, 3천858억원어치 (not 4천억대: a range, not an amount)
-KNUM = r"(?:(?:\d[\d,]*조\s*)?(?:\d[\d,]*천)?\d*[\d,]*억\s*(?:\d[\d,]*천)?\d*만?\s*원|\d[\d,]*조\s*원)(?!대)"
+KNUM = r"(?:(?=\d)(?:\d[\d,]*조\s*)?(?:\d[\d,]*천)?(?:\d[\d,]*)?억\s*(?:\d[\d,]*천)?\d*만?\s*원|\d[\d,]*조\s*원)(?!대)"
 AMOUNT = rf"(?:{NUM})\s*(?:million|billion|trillion|bn|tn)\s*(?:Korean\s+)?won"
 PCT = r"(?:percent|per cent|%)"
 

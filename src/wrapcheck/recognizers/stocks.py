@@ -102,10 +102,15 @@ def named_move(ctx: Context):
     names = _known_names()[0]
     for pattern in _named_patterns():
         for m in pattern.finditer(ctx.sentence):
+            g = m.groupdict()
+            unsigned = not g.get("dir") and not g.get("sign")
+            if unsigned and _HANGUL.search(ctx.sentence):
+                continue  # "SK하이닉스(1.81%) ... 내렸다": the clause's verb gives the sign (stock-korean-unsigned)
             if not ctx.claim(m.span()):
                 continue
-            g = m.groupdict()
             down = is_down((g.get("dir") or "").replace("traded ", "")) or g.get("sign") == "-"
+            if unsigned:
+                down = _sentence_direction(ctx.sentence, m.start()) < 0
             yield Found(_on_the_day(m["name"], names[m["name"]], ctx.session), _fields(g.get("pct"), down, g.get("close")), ctx.sentence, m.span())
 
 
@@ -264,12 +269,14 @@ def listed_move(ctx: Context):
             inst = resolve_tail(m["name"], ctx.session)
             if inst is None:
                 continue
-            ctx.claim(m.span())
             g = m.groupdict()
             word = (g.get("dir") or "").lower()
             down = (g.get("sign") or "") in ("-", "\u2212") or (bool(word) and not word.startswith(KO_UP) and not is_up(word))
-            if not word and not g.get("sign") and not _HANGUL.search(m.group()):
+            if not word and not g.get("sign"):
+                if _HANGUL.search(ctx.sentence):
+                    continue  # a Korean list's sign is its verb's (stock-korean-unsigned)
                 down = _sentence_direction(ctx.sentence, m.start()) < 0  # "Other firms also edged up, including PearlAbyss (2.91 percent)"
+            ctx.claim(m.span())
             yield Found(inst.name, _fields(m["pct"], down, g.get("close"), g.get("chg")), ctx.sentence, m.span())
 
 
