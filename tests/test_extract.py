@@ -312,3 +312,15 @@ def test_a_failing_article_check_points_at_line_and_column_in_every_format(tmp_p
     (result,) = [r for s in json.loads(run("json"))["sources"] for r in s["results"] if r["status"] == "fail"]
     assert (result["rows"], result["column"]) == ([2], 20)
     assert "draft.txt:2:20" in run("console")
+
+
+def test_claims_without_figures_reach_the_claim_rules(tmp_path):
+    """Issue 18: the dateline and a figure-less sentence naming the weekday are checked from the text."""
+    draft = tmp_path / "draft.txt"
+    body = "The KOSPI closed at 4,525.48, up 67.96 points (1.52 percent).\n"
+    for opening, verdict in (("SEOUL, Jan. 6 (Yonhap) -- Seoul shares rose on Tuesday, extending gains.", "pass"),
+                             ("SEOUL, Jan. 6 (Yonhap) -- Seoul shares rose on Friday, extending gains.", "fail"),
+                             ("SEOUL, Jan. 7 (Yonhap) -- Seoul shares rose, extending gains.", "fail")):
+        draft.write_text(opening + "\n" + body, encoding="utf-8")
+        report = validate_paths(draft, select=["C002"], session="2026-01-06")
+        assert list(report.results["status"]) == [verdict], opening

@@ -189,6 +189,7 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
     market = lead = "KOSPI"
     won_moved = won_direction(text)
     line, paragraph = 0, None
+    claims: list[tuple[str, Sentence]] = []
     for sentence in sentences(text):
         if _SOURCE_MARK.match(sentence.text):
             continue
@@ -213,6 +214,8 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
             out.unextracted += [Unplaced(n, written, sentence.line, "another session", sentence.column) for n, _ in unplaced_numbers(plain, "")]
             continue
         found = recognize(plain, session, market, won_moved)
+        if not found and _is_claim(written):
+            claims.append((written, sentence))  # no figure, but a date or weekday the claim rules read
         for f in found:
             row = _add_statement(rows, own, session, f.instrument, written, sentence)
             for k, v in f.fields.items():
@@ -220,6 +223,7 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
                     row[k] = v
         placed = " ".join(v for f in found for v in f.fields.values())
         out.unextracted += [Unplaced(n, written, sentence.line, why, sentence.column) for n, why in unplaced_numbers(plain, placed)]
+    _attach_claims(rows, claims, lead)
     if won_moved is not None and "USD/KRW" in rows:
         _add_won_direction(rows["USD/KRW"], text)
     out.rows = sorted(rows.values(), key=lambda r: r["instrument"])
@@ -247,6 +251,28 @@ def _more_precise(field: str, new: str, old: str) -> bool:
 
 _INTRADAY_LEAD = re.compile(r"^(?:During\s+(?:the\s+)?(?:session|day|trading)|Intraday|In\s+(?:early|morning)\s+trad(?:e|ing)|장중|장\s*초반)\b", re.I)
 _OTHER_DAY_LEAD = re.compile(r"^(?:(?:Last|On|Earlier\s+on)\s+(?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|Yesterday\b|The\s+day\s+before\b)")
+
+
+_DATELINE = re.compile(r"^\s*[A-Z][A-Z ]+,\s+[A-Z][a-z]{2}[a-z]*\.?\s+\d{1,2}\s*\(")
+_WEEKDAY_OF_MARKET = re.compile(
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b(?=.*\b(?:shares|stocks|KOSPI|Kospi|KOSDAQ|Kosdaq|index|market|won)\b)"
+    r"|\b(?:shares|stocks|KOSPI|Kospi|KOSDAQ|Kosdaq|index|market|won)\b.*\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+
+
+def _is_claim(sentence: str) -> bool:
+    """A sentence with no figure that still says when: a wire dateline, or a weekday of the market."""
+    return bool(_DATELINE.match(sentence) or _WEEKDAY_OF_MARKET.search(sentence))
+
+
+def _attach_claims(rows: dict, claims: list, lead: str) -> None:
+    """Figure-less sentences about the session join the lead index's statement (the dateline first,
+    where C002 reads it), so "on Friday" in a Tuesday wrap is caught from the text."""
+    row = rows.get(lead)
+    if row is None:
+        return
+    for written, _ in reversed(claims):
+        if written not in row.get("statement", ""):
+            row["statement"] = (written + "\n" + row.get("statement", "")).strip()
 
 
 def _add_won_direction(row: dict[str, str], text: str) -> None:

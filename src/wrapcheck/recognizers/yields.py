@@ -11,7 +11,12 @@ _YEARS = {"one": 1, "two": 2, "three": 3, "five": 5, "ten": 10, "twenty": 20, "t
 TENOR = {**{w: f"KTB {n}Y" for w, n in _YEARS.items()}, **{str(n): f"KTB {n}Y" for n in _YEARS.values()}}
 _TENOR = r"(?P<tenor>one|two|three|five|ten|twenty|thirty|fifty|1|2|3|5|10|20|30|50)-year\s+(?:Korean\s+)?(?:Treasury\s+|treasury\s+|government\s+)?(?:bond\s+|note\s+)?"
 _PERCENT = r"\s*(?:per cent|percent|%)"
-_BP = r"\s*(?:basis\s+points?|bps?|bp)\b"
+_BP = r"\s*(?P<unit>basis\s+points?|bps?|bp|percentage\s+points?|%p)(?![\w])"
+
+
+def _bp(change: str, down: bool, unit: str) -> str:
+    """A yield's move as written, in basis points or (for "percentage point") as %p."""
+    return signed(change, down) + ("%p" if unit.lower().startswith(("percentage", "%p")) else "bp")
 
 _VERSUS_PREVIOUS = re.compile(
     rf"{_TENOR}yielded\s+(?P<close>{NUM}){_PERCENT},?\s+(?:versus|higher than|lower than|compared with)\s+the previous day's\s+(?P<prior>{NUM}){_PERCENT}", re.I)
@@ -39,7 +44,7 @@ def move_and_level(ctx: Context):
     for pattern in (_MOVE_TO_LEVEL, _LEVEL_AND_MOVE):
         for m in pattern.finditer(ctx.sentence):
             if ctx.claim(m.span()):
-                fields = {"close": m["close"] + "%", "change": signed(m["chg"], is_down(m["dir"])) + "bp"}
+                fields = {"close": m["close"] + "%", "change": _bp(m["chg"], is_down(m["dir"]), m["unit"])}
                 yield Found(TENOR[m["tenor"].lower()], fields, ctx.sentence, m.span())
 
 
@@ -54,7 +59,7 @@ def on_bonds_move(ctx: Context):
     percent", "the return on the benchmark five-year government bonds climbed 2 basis points to 3.1 percent"."""
     for m in _ON_MOVE.finditer(ctx.sentence):
         if ctx.claim(m.span()):
-            fields = {"close": m["close"] + "%", "change": signed(m["chg"], is_down(m["dir"])) + "bp"}
+            fields = {"close": m["close"] + "%", "change": _bp(m["chg"], is_down(m["dir"]), m["unit"])}
             yield Found(TENOR[m["tenor"].lower()], fields, ctx.sentence, m.span())
 
 
