@@ -11,8 +11,9 @@ import re
 from functools import cache
 
 from wrapcheck.recognizers.base import Context, Found, recognizer
-from wrapcheck.recognizers.common import DOWN, DOWNING, KO_UP, NUM, UP, UPING, is_down, is_up, signed, verb_words
+from wrapcheck.recognizers.common import DOWN, DOWNING, KO_DOWN, KO_UP, NUM, UP, UPING, is_down, is_up, signed, verb_words
 from wrapcheck.registry import load_registry
+from wrapcheck.words import alternation
 
 _PCT = r"(?:percent|per cent|%)"
 
@@ -159,7 +160,7 @@ def korean_each(ctx: Context):
 
 
 _KO_UNSIGNED = re.compile(rf"{_NAME_KO}\s*\((?P<pct>{NUM})\s*%\)")
-_KO_VERB = re.compile(r"(상승|올랐|오른|오르|강세|뛰|급등)|(하락|내렸|내린|떨어|약세|급락)")
+_KO_VERB = re.compile(f"({alternation(list(KO_UP))})|({alternation(list(KO_DOWN))})")  # schemas/words.toml
 
 
 @recognizer("stock-korean-unsigned")
