@@ -111,7 +111,8 @@ STREAK_PATTERNS = [
     # "three sessions in a row", "for two days in a row"
     re.compile(rf"\b{_NUM}\s+{_UNIT}\s+in\s+a\s+row", re.IGNORECASE),
 ]
-SNAP = re.compile(rf"\b(?:snapp\w*|end\w*|break\w*|halt\w*)\s+(?:a|its|the)\s+{_NUM}-(?:session|day)\s+(?P<dir>winning|losing)\s+streak", re.IGNORECASE)
+SNAP = re.compile(rf"\b(?:snapp\w*|end\w*|break\w*|halt\w*)\s+(?:a|its|the)\s+{_NUM}-(?:session|day|trading-day)\s+"
+                  r"(?:(?P<dir>winning|losing)\s+streak|(?P<run>rally|rise|gain|advance|winning\s+run|slide|fall|decline|drop|slump|losing\s+run))", re.IGNORECASE)
 FIRST_IN = re.compile(rf"\bfirst\s+(?P<dir>gain|rise|advance|loss|fall|decline|drop)\s+in\s+{_NUM}\s+{_UNIT}", re.IGNORECASE)
 ALL_BUT = re.compile(rf"\ball but\s+(?P<k>\d+|{'|'.join(NUMBER_WORDS)})\s+of the\s+(?P<m>\d+|{'|'.join(NUMBER_WORDS)})\s+trading days\s+(?:so far\s+)?this year", re.IGNORECASE)
 DAYS_AFTER = re.compile(
@@ -176,7 +177,8 @@ def span_claims(text: str, session: str) -> list[SpanClaim]:
 
         for m in SNAP.finditer(s):
             taken.append(m.span())
-            out.append(SpanClaim("snap", _n(m["n"]), 1 if m["dir"].lower() == "winning" else -1, m.group()))
+            run = (m["dir"] or m["run"]).lower()  # "snapping a three-day rally": three gains before this fall
+            out.append(SpanClaim("snap", _n(m["n"]), 1 if run.startswith(("winning", "rally", "rise", "gain", "advance")) else -1, m.group()))
         for m in FIRST_IN.finditer(s):
             taken.append(m.span())
             up = m["dir"].lower() in ("gain", "rise", "advance")

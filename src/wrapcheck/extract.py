@@ -254,9 +254,11 @@ _OTHER_DAY_LEAD = re.compile(r"^(?:(?:Last|On|Earlier\s+on)\s+(?P<day>Monday|Tue
 
 
 _DATELINE = re.compile(r"^\s*[A-Z][A-Z ]+,\s+[A-Z][a-z]{2}[a-z]*\.?\s+\d{1,2}\s*\(")
+_DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday)"
+# "Seoul shares ended lower Monday", "South Korean stocks closed higher on Friday": the close, on a weekday
 _WEEKDAY_OF_MARKET = re.compile(
-    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b(?=.*\b(?:shares|stocks|KOSPI|Kospi|KOSDAQ|Kosdaq|index|market|won)\b)"
-    r"|\b(?:shares|stocks|KOSPI|Kospi|KOSDAQ|Kosdaq|index|market|won)\b.*\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+    rf"\b(?:shares|stocks|KOSPI|Kospi|KOSDAQ|Kosdaq)\s+(?:\w+\s+){{0,2}}(?:closed|ended|finished|rose|fell|gained|lost|advanced|declined|slid|dropped|"
+    rf"climbed|jumped|tumbled|rallied|retreated)\b[^.;]{{0,40}}?\b(?:on\s+)?{_DAYS}\b(?!')")
 
 
 def _is_claim(sentence: str) -> bool:

@@ -312,8 +312,8 @@ def day_before_name(session: str) -> str:
     return WEEKDAYS[day.weekday()]
 
 
-_ABROAD = re.compile(r"\b(?:U\.S\.|US|American|Wall Street|Dow|Nasdaq|S&P|Federal|Fed|Trump|Biden|China|Chinese|Japan|Japanese|"
-                     r"Europe|European|Washington|Beijing|Tokyo|overnight)\b")
+_ABROAD = re.compile(r"(?<![\w.])(?:U\.S\.|US|American|Wall Street|Dow|Nasdaq|S&P|Federal|Fed|Trump|Biden|China|Chinese|Japan|Japanese|"
+                     r"Europe|European|Washington|Beijing|Tokyo|overnight)(?![\w])")
 _OUR_MARKET = re.compile(r"\b(?:KOSPI|Kospi|KOSDAQ|Kosdaq|Seoul|South Korean|Korean (?:stocks|shares|won)|the won|local (?:stocks|shares|currency)|"
                          r"benchmark)\b|코스피|코스닥")
 
