@@ -324,3 +324,13 @@ def test_claims_without_figures_reach_the_claim_rules(tmp_path):
         draft.write_text(opening + "\n" + body, encoding="utf-8")
         report = validate_paths(draft, select=["C002"], session="2026-01-06")
         assert list(report.results["status"]) == [verdict], opening
+
+
+def test_a_paragraph_keeps_its_market_unless_a_sentence_sets_another_topic():
+    text = ("The Kospi shed 13.98 points, or 0.55 percent, to close at 2,520.36. The Kosdaq fell 3.68 points, or 0.53 percent, to 693.15. "
+            "Trade volume was moderate at 434.77 million shares worth 8.51 trillion won.\n"
+            "Foreigners sold a net 35.46 billion won. On the Kosdaq, foreigners showed net selling of 84.1 billion won. "
+            "Institutions turned to net buying of 8.5 billion won late in the session.\n")
+    got = {r["instrument"]: r for r in extract_text(text, "2024-11-26", "t").rows}
+    assert got["KOSPI"]["volume"] == "434.77 million" and got["KOSPI"]["foreign_net"] == "-35.46 billion won"
+    assert got["KOSDAQ"]["foreign_net"] == "-84.1 billion won" and got["KOSDAQ"]["institution_net"] == "+8.5 billion won"

@@ -204,7 +204,7 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
             if sentence.line != line:
                 paragraph = None
             named = market_of(plain, None)
-            paragraph = paragraph or named
+            paragraph = named if named and _TOPIC.match(plain) else paragraph or named  # "On the Kosdaq, ..." sets the topic
             market = named or paragraph or lead
         line = sentence.line
         if not rows:
@@ -234,6 +234,7 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
 
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_TOPIC = re.compile(r"^(?:On|In)\s+the\s+(?:tech-heavy\s+|secondary\s+)?(?:KOSDAQ|Kosdaq|KOSPI|Kospi|main\s+board|secondary)", re.I)
 
 
 def _more_precise(field: str, new: str, old: str) -> bool:

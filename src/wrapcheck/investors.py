@@ -25,7 +25,7 @@ _AMOUNT = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:million|billion|
 _KAMOUNT = (r"(?:(?=\d)(?:\d[\d,]*조\s*)?(?:\d[\d,]*천)?(?:\d[\d,]*)?억\s*(?:\d[\d,]*천)?\d*만?\s*원|\d[\d,]*조\s*원"
             r"|(?:\d[\d,]*조\s*)?\d[\d,]*억(?=\s*(?:,|어치|순매|매수|매도|을|를)))(?!대)")
 _NOT_INVESTORS = r"(?!\s+(?:exchange|currency|currencies|ministry|minister|policy|affairs|media|reserves|demand|markets?\b))"
-_SEGMENT_BREAK = re.compile(r";\s*|,?\s+while\s+|,?\s+whereas\s+|,\s+but\s+|\.\s+", re.I)
+_SEGMENT_BREAK = re.compile(r";\s*|,?\s+while\s+|,?\s+whereas\s+|,\s+but\s+|(?<![A-Z])\.\s+", re.I)  # not "U.S. dollars"
 _COMBINED = re.compile(r"\b(?:combined|together|in total|altogether|jointly)\b", re.I)
 _CLAUSE = re.compile(r"(?<!\d),|,(?!\d)|\s[\u2013\u2014]\s|\s+-\s+")
 _VAGUE = re.compile(r"\b(?:more than|over|nearly|almost|less than|at least|under|upward of|in excess of)\s+(?:a\s+net\s+)?$", re.I)

@@ -35,8 +35,8 @@ def index_of(sentence: str, before: int, default: str = "KOSPI") -> str | None:
 
 
 # "to 4,797.55", "to close at", "to finish at an all-time high of", "to a new record high of", "to close at a record"
-_TO_LEVEL = (r"(?:on\s+\w+\s+|from\s+the\s+previous\s+(?:day|session|trading\s+day)\s+|over\s+the\s+same\s+period\s+)?"
-             r"(?:to\s+(?:close\s+at\s+|finish\s+(?:transaction\s+|trading\s+)?at\s+|end\s+at\s+|settle\s+at\s+|reach\s+|hit\s+)?|closing\s+at\s+|ending\s+(?:the\s+day\s+)?at\s+|finishing\s+at\s+|settling\s+at\s+)"
+_TO_LEVEL = (r"(?:on\s+\w+\s+|from\s+the\s+previous\s+(?:day|session|trading\s+day)\s+|over\s+the\s+same\s+period\s+|from\s+\w+'s\s+clos(?:e|ing)\s+)?"
+             r"(?:to\s+(?:close\s+at\s+|finish\s+(?:transaction\s+|trading\s+)?at\s+|end\s+(?:\w+day\s+)?at\s+|settle\s+at\s+|reach\s+|hit\s+)?|closing\s+at\s+|ending\s+(?:the\s+day\s+)?at\s+|finishing\s+at\s+|settling\s+at\s+)"
              r"(?:(?:a|an)\s+)?(?:(?:new|fresh|another)\s+)?(?:(?:record|all-time|historic)\s+)?(?:(?:closing\s+)?high\s+)?(?:of\s+)?")
 _POINTS = r"\s*points?"
 
