@@ -17,6 +17,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
+_AFTER_FIGURE = re.compile(r"(?<=\d)\.\s+(?=[A-Z\"])")
 _GLUED = re.compile(r"(?<=[a-z0-9)])\.(?=[A-Z][a-z])")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
@@ -78,6 +79,7 @@ def _syntok_spans(line: str) -> list[tuple[int, int]]:
     for paragraph in analyze(line):
         starts.update(sentence[0].offset for sentence in paragraph if sentence)
     starts.update(m.end() for m in _GLUED.finditer(line))  # "...693.15.Trade volume was": the space lost
+    starts.update(m.end() for m in _AFTER_FIGURE.finditer(line))  # "... to 693.15. Trade volume": syntok keeps these together
     ordered = sorted(starts)
     return [(a, b) for a, b in zip(ordered, ordered[1:] + [len(line)])]
 
