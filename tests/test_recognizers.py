@@ -19,7 +19,8 @@ def _cases():
 
 @pytest.mark.parametrize("case", list(_cases()))
 def test_recognizer_reads_its_case(case):
-    found = run_one(case["recognizer"], case["sentence"], case.get("session", "2025-03-28"), case.get("market", "KOSPI"))
+    found = run_one(case["recognizer"], case["sentence"], case.get("session", "2025-03-28"), case.get("market", "KOSPI"),
+                    case.get("previous", ""))
     got = sorted(({"instrument": f.instrument, **f.fields} for f in found), key=lambda d: d["instrument"])
     assert got == sorted(case["expect"], key=lambda d: d["instrument"])
 

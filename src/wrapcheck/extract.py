@@ -190,6 +190,7 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
     won_moved = won_direction(text)
     line, paragraph = 0, None
     claims: list[tuple[str, Sentence]] = []
+    previous = ""
     for sentence in sentences(text):
         if _SOURCE_MARK.match(sentence.text):
             continue
@@ -213,7 +214,8 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
             _add_statement(rows, own, session, market, written, sentence)  # a claim C002 reads, not the day's figures
             out.unextracted += [Unplaced(n, written, sentence.line, "another session", sentence.column) for n, _ in unplaced_numbers(plain, "")]
             continue
-        found = recognize(plain, session, market, won_moved)
+        found = recognize(plain, session, market, won_moved, previous)
+        previous = plain
         if not found and _is_claim(written):
             claims.append((written, sentence))  # no figure, but a date or weekday the claim rules read
         for f in found:

@@ -21,15 +21,16 @@ def ordered() -> list[Recognizer]:
     return sorted(REGISTRY.values(), key=lambda r: _ORDER.index(r.module))
 
 
-def recognize(sentence: str, session: str | None = None, market: str = "KOSPI", won_moved: int | None = None) -> list[Found]:
-    ctx = Context(sentence, session, market, won_moved)
+def recognize(sentence: str, session: str | None = None, market: str = "KOSPI", won_moved: int | None = None,
+              previous: str = "") -> list[Found]:
+    ctx = Context(sentence, session, market, won_moved, previous)
     found = [f for r in ordered() for f in r.find(ctx)]
     return merge(found)
 
 
-def run_one(name: str, sentence: str, session: str | None = None, market: str = "KOSPI") -> list[Found]:
+def run_one(name: str, sentence: str, session: str | None = None, market: str = "KOSPI", previous: str = "") -> list[Found]:
     """One recognizer alone on a sentence (its labelled cases are checked this way)."""
-    return merge(list(REGISTRY[name].find(Context(sentence, session, market))))
+    return merge(list(REGISTRY[name].find(Context(sentence, session, market, previous=previous))))
 
 
 def merge(found: list[Found]) -> list[Found]:

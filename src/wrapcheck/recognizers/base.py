@@ -27,6 +27,7 @@ class Context:
     session: str | None = None
     market: str = "KOSPI"  # the market of the last sentence that named one: flows and breadth belong to it
     won_moved: int | None = None  # +1 the article says the won weakened (the rate rose), -1 strengthened
+    previous: str = ""  # the sentence before, for a pronoun's subject ("... closed at 1,390.2 won. It rose 4.4 won.")
     taken: list[tuple[int, int]] = field(default_factory=list)
 
     def free(self, span: tuple[int, int]) -> bool:

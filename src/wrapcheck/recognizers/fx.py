@@ -107,6 +107,20 @@ def won_move_to_level(ctx: Context):
             yield found
 
 
+_IT_MOVED = re.compile(rf"^(?:It|The\s+rate)\s+(?P<dir>rose|fell|gained|lost|climbed|dropped|declined|jumped|slid|edged\s+up|edged\s+down)\s+(?:by\s+)?(?P<chg>{NUM})\s*won\b", re.I)
+_RATE_LEVEL = re.compile(rf"won-dollar\s+(?:exchange\s+)?rate\b[^.]*?\b(?:closed|ended|finished|stood)\s+at\s+{NUM}\s*won", re.I)
+
+
+@recognizer("fx-rate-then-it-moved")
+def rate_then_it_moved(ctx: Context):
+    """The rate's move in the sentence after its level: "The won-dollar exchange rate closed at 1,390.2
+    won. It rose 4.4 won from the previous session." ("it" is the rate, so "rose" is +)."""
+    m = _IT_MOVED.match(ctx.sentence)
+    if m and _RATE_LEVEL.search(ctx.previous) and ctx.claim(m.span()):
+        up = m["dir"].lower() in ("rose", "gained", "climbed", "jumped", "edged up")
+        yield Found("USD/KRW", {"change": signed(m["chg"], not up)}, ctx.sentence, m.span())
+
+
 _DOLLAR_MOVE = re.compile(
     rf"(?P<subj>the\s+(?:U\.S\.\s+)?dollar)\s+\w+(?:\s+\w+)?,\s+(?P<dir>rising|falling|gaining|losing|up|down)\s+(?P<chg>{NUM})\s*won\s+to\s+(?P<close>{NUM})", re.I)
 
