@@ -90,7 +90,7 @@ def won_at_level(ctx: Context):
 _WON_MOVE_TO = re.compile(
     rf"(?P<subj>{_WON}|the\s+won-dollar\s+(?:exchange\s+)?rate)(?:,\s+[^,]{{1,40}},)?\s+(?P<dir>weakened|strengthened|fell|rose|gained|lost|climbed|dropped|declined|slid|edged\s+up|edged\s+down)\s+"
     rf"(?:by\s+)?(?P<chg>{NUM})\s*won(?:\s+(?:against|versus|to)\s+the\s+(?:U\.S\.\s+)?(?:dollar|greenback))?(?:\s+from\s+the\s+previous\s+(?:day|session))?,?\s+"
-    rf"(?:to\s+(?:end|close|finish)(?:\s+the\s+(?:session|day))?\s+at|to\s+close\s+at|closing\s+at|ending\s+at|to)\s+(?P<close>{NUM})", re.I)
+    rf"(?:to\s+(?:end|close|finish)(?:\s+the\s+(?:session|day))?\s+at|to\s+close\s+at|closing\s+at|ending(?:\s+the\s+(?:session|day))?\s+at|to)\s+(?P<close>{NUM})", re.I)
 
 
 @recognizer("fx-won-move-to-level")

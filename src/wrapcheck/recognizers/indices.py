@@ -37,7 +37,7 @@ def index_of(sentence: str, before: int, default: str = "KOSPI") -> str | None:
 # "to 4,797.55", "to close at", "to finish at an all-time high of", "to a new record high of", "to close at a record"
 _TO_LEVEL = (r"(?:on\s+\w+\s+|from\s+the\s+previous\s+(?:day|session|trading\s+day)\s+|over\s+the\s+same\s+period\s+|from\s+\w+'s\s+clos(?:e|ing)\s+)?"
              r"(?:to\s+(?:close\s+at\s+|finish\s+(?:transaction\s+|trading\s+)?at\s+|end\s+(?:\w+day\s+)?at\s+|settle\s+at\s+|reach\s+|hit\s+)?|closing\s+at\s+|ending\s+(?:the\s+day\s+)?at\s+|finishing\s+at\s+|settling\s+at\s+)"
-             r"(?:(?:a|an)\s+)?(?:(?:new|fresh|another)\s+)?(?:(?:record|all-time|historic)\s+)?(?:(?:closing\s+)?high\s+)?(?:of\s+)?")
+             r"(?:(?:a|an)\s+)?(?:(?:new|fresh|another)\s+)?(?:(?:record|all-time|historic|yearly|annual|52-week|\d+-(?:month|year))\s+)?(?:(?:closing\s+)?(?:high|low)\s+)?(?:of\s+)?")
 _POINTS = r"\s*points?"
 
 _PATTERNS: dict[str, list[re.Pattern]] = {
@@ -51,7 +51,7 @@ _PATTERNS: dict[str, list[re.Pattern]] = {
     ],
     "index-move-to-level": [
         # rose 74.45 points, or 1.58 percent, to 4,797.55 / to a new record high of
-        re.compile(rf"(?P<dir>{UP}|{DOWN})\s+(?:by\s+)?(?P<chg>{NUM}){_POINTS},?\s+(?:or\s+)?(?P<pct>{NUM})\s*{PCT},?\s+{_TO_LEVEL}(?P<close>{NUM})", re.I),
+        re.compile(rf"(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING})\s+(?:by\s+)?(?P<chg>{NUM}){_POINTS},?\s+(?:or\s+)?(?P<pct>{NUM})\s*{PCT},?\s+{_TO_LEVEL}(?P<close>{NUM})", re.I),
         # rose 67.96 points (1.52 percent) on Tuesday to close at a record 4,525.48
         re.compile(rf"(?P<dir>{UP}|{DOWN})\s+(?:by\s+)?(?P<chg>{NUM}){_POINTS}\s*\(\s*(?P<pct>{NUM})\s*{PCT}\s*\),?\s+{_TO_LEVEL}(?P<close>{NUM})", re.I),
         # declined 1.34 percent, or 35.36 points, to 2,569.32

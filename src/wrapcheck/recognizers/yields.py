@@ -49,7 +49,7 @@ def move_and_level(ctx: Context):
 
 
 _ON_TENOR = (r"(?:yield|return)s?\s+on\s+(?:the\s+)?(?:benchmark\s+)?(?P<tenor>one|two|three|five|ten|twenty|thirty|fifty|1|2|3|5|10|20|30|50)-year\s+"
-             r"(?:Korean\s+)?(?:Treasurys|Treasuries|Treasury\s+bonds|Treasury\s+notes|government\s+bonds|bonds|notes)\s+")
+             r"(?:Korean\s+)?(?:Treasurys|Treasuries|Treasury\s+bonds?|Treasury\s+notes?|government\s+bonds?|bonds?|notes?)\s+")
 _ON_MOVE = re.compile(rf"{_ON_TENOR}(?P<dir>{UP}|{DOWN})\s+(?:by\s+)?(?P<chg>{NUM}){_BP}\s+to\s+(?P<close>{NUM}){_PERCENT}", re.I)
 
 
