@@ -117,7 +117,7 @@ def named_move(ctx: Context):
 
 _NAME_EN = rf"(?P<name>[A-Z][\w&.'-]*(?:\s+(?:[A-Z0-9][\w&.'-]*|(?!(?:{verb_words()})\b)[a-z][a-z]+|&|and|of)){{0,5}})"
 # "Korea Zinc, the zinc smelter, plunged ...", "LG Chem was also among the few gainers, climbing ..."
-_ASIDE = r"(?:(?:,\s+[^,]{1,100},){1,2}|\s+was\s+(?:also\s+)?among\s+[^,]{1,40},)?\s+(?:also\s+)?"
+_ASIDE = r"(?:,\s+[^,]{1,100},(?:\s+[^,\s]{1,20},)?|\s+was\s+(?:also\s+)?among\s+[^,]{1,40},)?\s+(?:also\s+)?"
 _NAME_KO = r"(?P<name>[가-힣A-Za-z][가-힣A-Za-z0-9&]*(?:\s?[가-힣A-Za-z&][가-힣A-Za-z0-9&]*)?)(?:\(\d{6}\))?"
 _KO_CLOSE = r"(?P<close>\d[\d,]*(?:만\s?\d[\d,]*)?|\d+만)\s?원"
 
