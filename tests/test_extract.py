@@ -334,3 +334,13 @@ def test_a_paragraph_keeps_its_market_unless_a_sentence_sets_another_topic():
     got = {r["instrument"]: r for r in extract_text(text, "2024-11-26", "t").rows}
     assert got["KOSPI"]["volume"] == "434.77 million" and got["KOSPI"]["foreign_net"] == "-35.46 billion won"
     assert got["KOSDAQ"]["foreign_net"] == "-84.1 billion won" and got["KOSDAQ"]["institution_net"] == "+8.5 billion won"
+
+
+def test_a_close_against_a_level_without_other_figures_reaches_h002(tmp_path):
+    draft = tmp_path / "draft.txt"
+    for claim, verdict in (("Seoul shares closed above 4,500 on tech gains.", "pass"),
+                           ("Seoul shares closed above 4,600 on tech gains.", "fail"),
+                           ("Seoul shares failed to close above 4,600 on tech gains.", "skip")):
+        draft.write_text(claim + "\nThe KOSPI closed at 4,525.48, up 67.96 points (1.52 percent).\n", encoding="utf-8")
+        report = validate_paths(draft, select=["H002"], session="2026-01-06")
+        assert list(report.results["status"]) == [verdict], claim

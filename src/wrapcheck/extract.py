@@ -189,7 +189,7 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
     market = lead = "KOSPI"
     won_moved = won_direction(text)
     line, paragraph = 0, None
-    claims: list[tuple[str, Sentence]] = []
+    claims: list[tuple[str, str | None]] = []  # (sentence, the index it speaks of)
     previous = ""
     for sentence in sentences(text):
         if _SOURCE_MARK.match(sentence.text):
@@ -217,7 +217,7 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
         found = recognize(plain, session, market, won_moved, previous)
         previous = plain
         if not found and _is_claim(written):
-            claims.append((written, sentence))  # no figure, but a date or weekday the claim rules read
+            claims.append((written, _claim_market(written)))  # no figure, but a claim the claim rules read
         for f in found:
             row = _add_statement(rows, own, session, f.instrument, written, sentence)
             for k, v in f.fields.items():
@@ -264,19 +264,30 @@ _WEEKDAY_OF_MARKET = re.compile(
     rf"climbed|jumped|tumbled|rallied|retreated)\b[^.;]{{0,40}}?\b(?:on\s+)?{_DAYS}\b(?!')")
 
 
+_CLOSE_CLAIM = re.compile(r"\b(?:KOSPI|Kospi|KOSDAQ|Kosdaq|index|shares|stocks)\s+(?:\w+\s+){0,2}(?:closed|closes|ended|ends|finished|finishes|settled)\b[^.;]{0,30}?"
+                          r"\b(?:above|below|past|over|at\s+a\s+record|at\s+an\s+all-time|at\s+a\s+fresh)\b")
+
+
 def _is_claim(sentence: str) -> bool:
-    """A sentence with no figure that still says when: a wire dateline, or a weekday of the market."""
-    return bool(_DATELINE.match(sentence) or _WEEKDAY_OF_MARKET.search(sentence))
+    """A sentence with no figure that still says something checkable: a wire dateline, a weekday of
+    the market, or where the index closed against a level or its record ("closed above 5,000")."""
+    return bool(_DATELINE.match(sentence) or _WEEKDAY_OF_MARKET.search(sentence) or _CLOSE_CLAIM.search(sentence))
+
+
+def _claim_market(sentence: str) -> str | None:
+    """The index a close claim is about ("when the KOSPI closed at a record high" in a KOSDAQ wrap);
+    None: the wrap's lead index."""
+    m = _CLOSE_CLAIM.search(sentence)
+    return market_of(m.group(), None) if m else None
 
 
 def _attach_claims(rows: dict, claims: list, lead: str) -> None:
-    """Figure-less sentences about the session join the lead index's statement (the dateline first,
-    where C002 reads it), so "on Friday" in a Tuesday wrap is caught from the text."""
-    row = rows.get(lead)
-    if row is None:
-        return
-    for written, _ in reversed(claims):
-        if written not in row.get("statement", ""):
+    """Figure-less sentences about the session join their index's statement (the lead's for a dateline
+    or a weekday; the dateline first, where C002 reads it), so "on Friday" in a Tuesday wrap is caught
+    from the text. A claim about an index the article gives no figure for is left as written."""
+    for written, market in reversed(claims):
+        row = rows.get(market or lead)
+        if row is not None and written not in row.get("statement", ""):
             row["statement"] = (written + "\n" + row.get("statement", "")).strip()
 
 
