@@ -35,7 +35,7 @@ def index_of(sentence: str, before: int, default: str = "KOSPI") -> str | None:
 
 
 # "to 4,797.55", "to close at", "to finish at an all-time high of", "to a new record high of", "to close at a record"
-_TO_LEVEL = (r"(?:on\s+\w+\s+|from\s+the\s+previous\s+(?:day|session|trading\s+day)\s+|over\s+the\s+same\s+period\s+|from\s+\w+'s\s+clos(?:e|ing)\s+)?"
+_TO_LEVEL = (r"(?:on\s+\w+\s+|from\s+the\s+previous\s+(?:day|session|trading\s+day)\s+|from\s+(?:a|the)\s+day\s+(?:ago|before|earlier)\s+|over\s+the\s+same\s+period\s+|from\s+\w+'s\s+clos(?:e|ing)\s+)?"
              r"(?:to\s+(?:close\s+at\s+|finish\s+(?:transaction\s+|trading\s+)?at\s+|end\s+(?:\w+day\s+)?at\s+|settle\s+at\s+|reach\s+|hit\s+)?|closing\s+at\s+|ending\s+(?:the\s+day\s+)?at\s+|finishing\s+at\s+|settling\s+at\s+)"
              r"(?:(?:a|an)\s+)?(?:(?:new|fresh|another)\s+)?(?:(?:record|all-time|historic|yearly|annual|52-week|\d+-(?:month|year))\s+)?(?:(?:closing\s+)?(?:high|low)\s+)?(?:of\s+)?")
 _POINTS = r"\s*points?"
@@ -68,6 +68,8 @@ _PATTERNS: dict[str, list[re.Pattern]] = {
                    rf"(?P<chg>{NUM}){_POINTS},?\s+or\s+(?P<pct>{NUM})\s*{PCT}(?:,?\s+from\s+(?P<prior>{NUM}))?", re.I),
         # closed at 2,197.67 points, down 0.30 percent, or 6.54 points, from the previous session
         re.compile(rf"(?:closed|finished|ended|settled)\s+at\s+(?P<close>{NUM})(?:\s*points)?,?\s+(?P<dir>{UPING}|{DOWNING})\s+(?:by\s+)?(?P<pct>{NUM})\s*{PCT},?\s+or\s+(?P<chg>{NUM}){_POINTS}", re.I),
+        # closed at 2591.34, down 1.6% (42.11 points) from the previous day
+        re.compile(rf"(?:closed|finished|ended)\s+at\s+(?P<close>{NUM}),?\s+(?P<dir>up|down)\s+(?P<pct>{NUM})\s*%\s*\(\s*(?P<chg>{NUM}){_POINTS}\s*\)", re.I),
         # closed at 1,012.51, down 22.31 points (2.16%) / closed down at 3,097.92, down 35.72 points (-1.14%)
         re.compile(rf"(?:closed|finished|ended|settled)(?:\s+(?:up|down|higher|lower))?\s+at\s+(?P<close>{NUM}),?\s+(?P<dir>up|down)\s+(?P<chg>{NUM}){_POINTS}\s*\(\s*[-+]?(?P<pct>{NUM})\s*%\s*\)"
                    rf"(?:\s+from\s+the\s+previous\s+(?:trading\s+)?(?:day|session)\s*\(\s*(?P<prior>{NUM})\s*\))?", re.I),

@@ -233,7 +233,7 @@ _LISTED = [
     # ended trading down 2.59% at 60,700 won / closed the market down 3.72% at 199,300 won
     re.compile(rf"{_NAME_EN}\s+(?:closed|ended|finished)(?:\s+(?:the\s+market|trading|the\s+session))?\s+(?P<dir>up|down|higher|lower)\s+(?:by\s+)?(?P<pct>{NUM})\s*{_PCT}" + _TO_WON),
     # closed at 30,050 won, up 4.34% / ended trading at 68,900 won, down 1.01% from the previous day
-    re.compile(rf"{_NAME_EN}\s+(?:closed|ended|finished)(?:\s+trading|\s+the\s+day)?\s+at\s+(?P<close>{NUM})\s*won,?\s+(?P<dir>up|down)\s+(?P<pct>{NUM})\s*{_PCT}"),
+    re.compile(rf"{_NAME_EN}\s+(?:(?:closed|ended|finished)(?:\s+trading|\s+the\s+day)?\s+at|recorded)\s+(?P<close>{NUM})\s*won,?\s+(?P<dir>up|down)\s+(?P<pct>{NUM})\s*{_PCT}"),
     # finished 0.13 percent higher at 74,700 won
     re.compile(rf"{_NAME_EN}{_ASIDE}(?:closed|ended|finished)\s+(?P<pct>{NUM})\s*{_PCT}\s+(?P<dir>higher|lower|up|down)\s+at\s+(?P<close>{NUM})\s*won"),
     re.compile(rf"{_NAME_EN}\s*\((?P<sign>[-+])?(?P<pct>{NUM})\s*(?:%|percent|per\s+cent)\)"),
