@@ -64,7 +64,7 @@ def quoted_against_previous_close(ctx: Context):
 _WON_AT = re.compile(
     rf"(?P<subj>{_WON})\s+(?:(?:was\s+)?(?:quoted|closed|ended|finished|traded|trading|settled)\s+at|ended\s+onshore\s+trade\s+at|"
     rf"(?:was\s+)?trading\s+at|weaken(?:ed|s)\s+to|strengthen(?:ed|s)\s+to|fell\s+to|rose\s+to|closes\s+at)\s+(?P<close>{NUM})\s*{_PER_DOLLAR}"
-    rf"(?:{_UNTIL_COMMA},\s*(?P<dir>up|down|weakening|strengthening|rising|falling|gaining|losing)\s+(?:by\s+)?(?P<chg>{NUM})\s*won"
+    rf"(?:{_UNTIL_COMMA}(?:,|\s+-+|\s+\u2014)\s*(?P<dir>up|down|weakening|strengthening|rising|falling|gaining|losing)\s+(?:by\s+)?(?P<chg>{NUM})\s*won"
     rf"|{_UNTIL_COMMA},\s*(?P<chg2>{NUM})\s*won\s+(?P<dir2>weaker|stronger|higher|lower)\s+than)?", re.I)
 
 

@@ -59,7 +59,7 @@ _PATTERNS: dict[str, list[re.Pattern]] = {
     ],
     "index-level-then-move": [
         # closed at 4,840.74, gaining 43.19 points, or 0.9 percent / finished at 4,525.48, up 67.96 points (1.52%)
-        re.compile(rf"(?:closed|finished|ended|settled)(?:\s+(?:trading|the\s+day|the\s+session))?\s+at\s+(?:(?:a|an)\s+)?(?:(?:new|fresh)\s+)?(?:(?:record|all-time)\s+)?(?:high\s+)?(?:of\s+)?(?P<close>{NUM})(?:\s*points)?,?\s+"
+        re.compile(rf"(?:closed|finished|ended|settled)(?:\s+(?:trading|the\s+day|the\s+session))?\s+at\s+(?:(?:a|an)\s+)?(?:(?:new|fresh)\s+)?(?:(?:record|all-time)\s+)?(?:high\s+)?(?:of\s+)?(?P<close>{NUM})(?:\s*points)?(?:,|\s+-+|\s+\u2014)?\s+"
                    rf"(?P<dir>{UPING}|{DOWNING})\s+(?:by\s+)?(?P<chg>{NUM}){_POINTS},?\s*(?:\(|or\s+)(?P<pct>{NUM})\s*(?:%|percent)", re.I),
         # with the KOSPI closing 7,484.41, -8.29%
         re.compile(rf"(?:closed|closing|finished|ended)\s+(?:at\s+)?(?P<close>{NUM}),\s*(?P<dir>[-+\u2212])\s?(?P<pct>{NUM})\s*%", re.I),

@@ -216,15 +216,21 @@ _KO_WON_MOVE = re.compile(
     rf"(?P<dir>오른|올랐|상승한|상승하|상승|내린|내렸|하락한|하락하|하락|급등한|급락한|떨어진|떨어졌)(?:[가-힣]*\s*(?P<close>{_KO_PRICE})\s?원)?")
 
 
+_KO_PCT_WON = re.compile(
+    rf"{_NAME_KO}(?:은|는|이|가|도)?\s*(?:[^\d()%.]{{0,40}}?\s)?(?:전\s*(?:거래)?일\s*(?:종가\s*)?(?:대비|보다)\s*|전날\s*(?:대비|보다)\s*)?"
+    rf"[-+\u2212]?(?P<pct>{NUM})\s*%\s*\(\s*(?P<chg>{_KO_PRICE})\s*원\s*\)\s*"
+    rf"(?P<dir>오른|올랐|상승한|상승하|상승|내린|내렸|하락한|하락하|하락|급등한|급락한|떨어진|떨어졌)(?:[가-힣]*\s*(?P<close>{_KO_PRICE})\s?원)?")
+
+
 @recognizer("stock-korean-won-move")
 def korean_won_move(ctx: Context):
     """A Korean stock line with its won move: "삼천당제약은 공급 계약 소식에 전일 대비 2만1000원(14.2%) 오른
     16만8500원에 마감했다", "HLB는 1500원(-2.1%) 하락한 7만100원", "리노공업도 3100원(1.6%) 상승하면서"."""
-    for m in _KO_WON_MOVE.finditer(ctx.sentence):
+    for m in [*_KO_WON_MOVE.finditer(ctx.sentence), *_KO_PCT_WON.finditer(ctx.sentence)]:
         inst = resolve_name(m["name"], ctx.session)
         if inst is None or not ctx.claim(m.span()):
             continue
-        down = not m["dir"].startswith(KO_UP) or (m["sign"] or "") in ("-", "\u2212", "\uff0d")
+        down = not m["dir"].startswith(KO_UP) or (m.groupdict().get("sign") or "") in ("-", "\u2212", "\uff0d")
         yield Found(inst.name, _fields(m["pct"], down, m["close"], m["chg"]), ctx.sentence, m.span())
 
 
