@@ -147,7 +147,10 @@ def _respectively(text: str, whos, taken: set[int]) -> list[FlowMention]:
 
 
 _JOINED_AGENT = re.compile(r"\w+(?:\s+investors)?\s+(?:and|as well as)\s+(?:by\s+)?(?:the\s+)?(?:individual|retail|foreign|institution|overseas|offshore)", re.I)
-_AGENT_AMOUNT = re.compile(rf"(?P<amt>{_AMOUNT})(?:\s+(?:worth\s+)?of\s+(?:local\s+)?(?:stocks|shares|equities))?\s+by\s+(?:the\s+)?$", re.I)
+_AGENT_AMOUNT = re.compile(rf"(?P<amt>{_AMOUNT})(?:\s+(?:worth\s+)?of\s+(?:local\s+)?(?:stocks|shares|equities))?(?:\s+(?:sold|bought|purchased|offloaded|dumped))?"
+                           r"\s+by\s+(?:the\s+)?$", re.I)
+# "net buying by foreign investors reached 190 billion won": the amount after the agent
+_AMOUNT_AFTER_AGENT = re.compile(rf"^\s*(?:reached|totaled|totalled|amounted\s+to|stood\s+at|came\s+to|of)\s+(?:a\s+net\s+)?(?P<amt>{_AMOUNT})", re.I)
 
 
 def _passive(text: str, whos, taken: set[int]) -> list[FlowMention]:
@@ -160,12 +163,21 @@ def _passive(text: str, whos, taken: set[int]) -> list[FlowMention]:
         before = _AGENT_AMOUNT.search(lead)
         if before is not None:
             taken.add(before.start())
-            if _COMBINED.search(lead[max(0, before.start() - 40):before.start()]) or _JOINED_AGENT.match(text, start):
+            if _COMBINED.search(lead[max(0, before.start() - 14):before.start()]) or _JOINED_AGENT.match(text, start):
                 before = None  # "a combined 894.4 billion won by retail investors and institutions": two groups' sum
+        after = None if before is not None else _AMOUNT_AFTER_AGENT.match(text[_who_end(text, start):])
+        if after is not None:
+            taken.add(_who_end(text, start) + after.start("amt"))
         sign, word = _last_sign_word(lead)
         if sign is not None:
-            out.append(FlowMention(column, sign, word, before["amt"] if before else None, start))
+            amount = before["amt"] if before else after["amt"] if after else None
+            out.append(FlowMention(column, sign, word, amount, start))
     return out
+
+
+def _who_end(text: str, start: int) -> int:
+    m = _patterns()["who"].match(text, start)
+    return m.end() if m else start
 
 
 def _last_sign_word(text: str) -> tuple[int | None, str]:

@@ -68,6 +68,20 @@ _WON_AT = re.compile(
     rf"|{_UNTIL_COMMA},\s*(?P<chg2>{NUM})\s*won\s+(?P<dir2>weaker|stronger|higher|lower)\s+than)?", re.I)
 
 
+_WON_PCT_AT = re.compile(rf"(?P<subj>{_WON})\s+(?:closed|ended|finished)\s+(?P<pct>{NUM})\s*(?:%|percent|per\s+cent)\s+(?P<pdir>higher|lower|stronger|weaker)\s+at\s+(?P<close>{NUM})\s*{_PER_DOLLAR}", re.I)
+
+
+@recognizer("fx-won-percent-at-level")
+def won_percent_at_level(ctx: Context):
+    """The won's percent move and level: "the won closed 0.8 percent higher at 1,171 per dollar" (a higher
+    won is a lower rate)."""
+    for m in _WON_PCT_AT.finditer(ctx.sentence):
+        weaker = m["pdir"].lower() in ("lower", "weaker")
+        found = _rate(ctx, m, {"close": m["close"], "change_pct": signed(m["pct"], not weaker) + "%"})
+        if found:
+            yield found
+
+
 @recognizer("fx-won-at-level")
 def won_at_level(ctx: Context):
     """The won at a level per dollar, with its move in won: "the won closed at 1,402.0 per dollar,
@@ -88,7 +102,7 @@ def won_at_level(ctx: Context):
 
 
 _WON_MOVE_TO = re.compile(
-    rf"(?P<subj>{_WON}|the\s+won-dollar\s+(?:exchange\s+)?rate)(?:,\s+[^,]{{1,40}},)?\s+(?P<dir>weakened|strengthened|fell|rose|gained|lost|climbed|dropped|declined|slid|edged\s+up|edged\s+down)\s+"
+    rf"(?P<subj>{_WON}|the\s+won[-/]dollar\s+(?:exchange\s+)?rate)(?:,\s+[^,]{{1,40}},)?\s+(?P<dir>weakened|strengthened|fell|rose|gained|lost|climbed|dropped|declined|slid|edged\s+up|edged\s+down)\s+"
     rf"(?:by\s+)?(?P<chg>{NUM})\s*won(?:\s+(?:against|versus|to)\s+the\s+(?:U\.S\.\s+)?(?:dollar|greenback))?(?:\s+from\s+the\s+previous\s+(?:day|session))?,?\s+"
     rf"(?:to\s+(?:end|close|finish)(?:\s+the\s+(?:session|day))?\s+at|to\s+close\s+at|closing\s+at|ending(?:\s+the\s+(?:session|day))?\s+at|to)\s+(?P<close>{NUM})", re.I)
 
@@ -168,7 +182,7 @@ def won_dollar_rate(ctx: Context):
 
 _KOREAN = re.compile(
     rf"(?P<subj>환율)[은는이]?[^.]*?(?P<chg>{NUM})\s*원\s*(?:\(\s*(?P<pct>{NUM})\s*%\s*\)|\([^)]*\))?\s*"
-    rf"(?P<dir>오른|내린|상승한|하락한|급등한|급락한|높은|낮은)\s*(?:달러당\s*)?(?P<close>{NUM})\s*원")
+    rf"(?P<dir>오른|내린|상승한|하락한|급등한|급락한|높은|낮은|떨어진|뛴)\s*(?:달러당\s*)?(?P<close>{NUM})\s*원")
 
 
 _KO_PRIOR = re.compile(rf"전\s*(?:거래)?일\s*(?:종가\s*)?\(\s*(?P<prior>{NUM})\s*원?\s*\)")
@@ -178,7 +192,7 @@ _KO_PRIOR = re.compile(rf"전\s*(?:거래)?일\s*(?:종가\s*)?\(\s*(?P<prior>{N
 def korean(ctx: Context):
     """원/달러 환율 with its move in won: "원·달러 환율은 전 거래일보다 2.5원 오른 1,401.5원에 마감했다"."""
     for m in _KOREAN.finditer(ctx.sentence):
-        rate_up = m["dir"] in ("오른", "상승한", "급등한", "높은")
+        rate_up = m["dir"] in ("오른", "상승한", "급등한", "높은", "뛴")
         fields = {"close": m["close"], "change": signed(m["chg"], not rate_up)}
         prior = _KO_PRIOR.search(m.group())
         if prior:

@@ -78,7 +78,7 @@ _PATTERNS: dict[str, list[re.Pattern]] = {
         # closed 0.9 percent up at 4,952.53 / finished 3.8 percent lower at 1,869.45 points
         re.compile(rf"(?:closed|finished|ended)\s+(?P<pct>{NUM})\s*(?:percent|%)\s+(?P<dir>up|higher|down|lower)\s+at\s+(?P<close>{NUM})", re.I),
         # closed up 0.8 percent at 2,027.08 points / finished down 6.6 percent at 462.69
-        re.compile(rf"(?:closed|finished|ended|closing|ending|finishing)\s+(?P<dir>up|higher|down|lower)\s+(?P<pct>{NUM})\s*(?:percent|%)\s+at\s+(?P<close>{NUM})", re.I),
+        re.compile(rf"(?:closed|finished|ended|closing|ending|finishing)(?:\s+the\s+(?:day|year|week|session))?\s+(?P<dir>up|higher|down|lower)\s+(?P<pct>{NUM})\s*(?:percent|%)\s+at\s+(?P<close>{NUM})", re.I),
         # slipping 0.16 percent to 955.97 / fell 1.2% from the previous day to close at 2,480.10
         re.compile(rf"(?P<dir>{UPING}|{DOWNING}|{UP}|{DOWN})\s+(?:by\s+)?(?P<pct>{NUM})\s*(?:percent|%)\s+{_TO_LEVEL}"
                    rf"(?P<close>{NUM})(?!\d|[,.]\d|\s*(?:million\s+)?won)", re.I),
