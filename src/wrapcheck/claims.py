@@ -31,7 +31,8 @@ THRESHOLD = re.compile(
     rf"\s+(?:the\s+)?{_LEVEL}(?:-point|\s*points?)?(?:\s+(?:mark|level|threshold|line|barrier|milestone))?",
     re.IGNORECASE,
 )
-FIRST_TIME = re.compile(r"\bfor (?:the )?first time\b|\bfirst[- ]ever\b", re.IGNORECASE)
+# "for the first time" (ever), not "for the first time in two years" or "... since July 2015"
+FIRST_TIME = re.compile(r"\bfor (?:the )?first time\b(?!\s+(?:in|since)\b)|\bfirst[- ]ever\b", re.IGNORECASE)
 RECORD = re.compile(
     r"\b(record[- ]setting|record high|record close|record closing high|all-time high|fresh high|fresh record|"
     r"new high|new record high|historic high|at a record|to a record|record-high)\b",
