@@ -92,6 +92,8 @@ def level_claims(text: str, session: str, scale: float | None = None) -> list[Le
                 kind = "intraday-above" if during else "first-above" if first else "above"
                 out.append(LevelClaim(kind, level, target, m.group(), m["level"]))
             for m in RECORD.finditer(clause):
+                if re.search(r"\b(?:from|off|below)\s+(?:a|an|its|the)?\s*$", clause[: m.start()], re.IGNORECASE):
+                    continue  # "falls 1.62% from record high": the record was an earlier session's
                 out.append(LevelClaim("record", None, target, m.group()))
     return out
 
@@ -112,7 +114,7 @@ STREAK_PATTERNS = [
     # "three sessions in a row", "for two days in a row"
     re.compile(rf"\b{_NUM}\s+{_UNIT}\s+in\s+a\s+row", re.IGNORECASE),
 ]
-SNAP = re.compile(rf"\b(?:snapp\w*|end\w*|break\w*|halt\w*)\s+(?:a|its|the)\s+{_NUM}-(?:session|day|trading-day)\s+"
+SNAP = re.compile(rf"\b(?:snapp\w*|end\w*|break\w*|halt\w*)\s+(?:a|its|the|their)\s+{_NUM}-(?:session|day|trading-day)\s+"
                   r"(?:(?P<dir>winning|losing)\s+streak|(?P<run>rally|rise|gain|advance|winning\s+run|slide|fall|decline|drop|slump|losing\s+run))", re.IGNORECASE)
 FIRST_IN = re.compile(rf"\bfirst\s+(?P<dir>gain|rise|advance|loss|fall|decline|drop)\s+in\s+{_NUM}\s+{_UNIT}", re.IGNORECASE)
 ALL_BUT = re.compile(rf"\ball but\s+(?P<k>\d+|{'|'.join(NUMBER_WORDS)})\s+of the\s+(?P<m>\d+|{'|'.join(NUMBER_WORDS)})\s+trading days\s+(?:so far\s+)?this year", re.IGNORECASE)
@@ -133,6 +135,9 @@ _SELL = re.compile(whole_words(listed("flows", "sell")), re.IGNORECASE)
 
 _FLOW_STREAK = re.compile(whole_words(listed("flows", "buy") + listed("flows", "sell") + ["binge", "spree", "streak of buying", "streak of selling"])
                           + r"[^.;]*$", re.IGNORECASE)
+
+
+_AFTER_RUN = re.compile(r"\bafter\s+(?P<verb>\w+ing)\s+(?:for\s+)?(?:a\s+|the\s+)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -192,6 +197,10 @@ def span_claims(text: str, session: str) -> list[SpanClaim]:
                 window = s[max(0, m.start() - 40): m.end() + 30]
                 if _FLOW_STREAK.search(s[max(0, m.start() - 60): m.start()]):
                     continue  # "foreigners were net buyers for a ninth straight session": a buying streak, not the index's
+                before_today = _AFTER_RUN.search(s[max(0, m.start() - 40): m.start()])
+                if before_today:  # "rebounding after falling for four consecutive sessions": the run before this session
+                    out.append(SpanClaim("snap", _n(m["n"]), 1 if UP_WORDS.fullmatch(before_today["verb"]) else -1, m.group()))
+                    continue
                 named = (m.groupdict().get("dir") or "").lower()
                 direction = 1 if named in ("winning", "bull", "rally") else -1 if named in ("losing", "bear") else _direction(window)
                 out.append(SpanClaim("streak", _n(m["n"]), direction, m.group()))

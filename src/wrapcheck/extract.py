@@ -328,6 +328,7 @@ def _add_statement(rows: dict, source: str, session: str, instrument: str, writt
 
 def market_of(sentence: str, previous: str | None) -> str | None:
     """Which market flows and breadth belong to: the one the sentence names, else the last one named."""
+    sentence = re.sub(r"\b(?:unlike|compared\s+(?:with|to)|in\s+contrast\s+(?:to|with))\s+(?:the\s+)?(?:kospi|kosdaq)(?:\s+market)?", " ", sentence, flags=re.I)
     kosdaq = re.search(r"kosdaq|코스닥|secondary bourse", sentence, re.I)
     kospi = re.search(r"kospi|코스피|유가증권|main board|benchmark", sentence, re.I)
     if kosdaq and kospi:  # both named: the subject's ("코스피 시장은 코스닥과 반대로 ...")

@@ -173,8 +173,8 @@ def direction_claims(text: str, session: str, instrument: Instrument) -> list[Cl
             if nearest is None or nearest[1] != "own":
                 continue
             lead = clause[:m.start()].lower()
-            if INTRADAY.search(clause) and re.search(r"\bafter\s*$", lead):
-                continue  # "closed higher after falling early": the intraday move is not the close
+            if re.search(r"\b(?:after|before)\s*$", lead):
+                continue  # "closed higher after falling early", "rebounding after falling for four sessions": an earlier move
             if INTRADAY.search(clause) and not re.search(r"\b(?:clos|finish|end)", clause, re.I):
                 continue  # "which had dipped to 2,617.78 early in trading": the intraday path, not the close
             if re.search(r"\b(?:after|before)\s+(?:opening|opened|starting|trading)\s*$", lead):
@@ -335,7 +335,7 @@ def weekday_mentions(text: str, session: str) -> list[tuple[str, str]]:
                 continue  # "its buyback that expired Wednesday": the date of an event, not of the session
             if _ABROAD.search(s) and not _OUR_MARKET.search(s):
                 continue  # "On Saturday the U.S. federal government was partially shut down": not the session
-            if re.search(r"\b(?:than|after|following|since)\b", clause, re.I) and m["day"].lower() == before:
+            if re.search(r"\b(?:than|after|following|since|from)\b", clause, re.I) and m["day"].lower() == before:
                 continue  # "3.1 won weaker than at the close on Tuesday", "after turning net buyers on Tuesday"
             if OTHER_PERIOD.search(clause):
                 continue

@@ -17,13 +17,14 @@ _INDEX_NAME = re.compile(r"kospi\s*200|코스피\s*200|kosdaq\s*150|futures|kosp
                          r"dow|nasdaq|s&p|nikkei|hang seng|shanghai|stoxx|taiex|ftse|dax", re.I)
 
 
+_CONTRAST = re.compile(r"\b(?:unlike|compared\s+(?:with|to)|in\s+contrast\s+(?:to|with))\s+(?:the\s+)?$", re.I)  # "Unlike the KOSPI market, ..."
 _SUBJECT = re.compile(r"\s*(?:지수|시장)?\s*(?:은|는|이|가)(?![가-힣])")
 
 
 def index_of(sentence: str, before: int, default: str = "KOSPI") -> str | None:
     """The index named last before ``before`` (None for a foreign one: "the Nasdaq rose 0.3 percent
     to 18,540.01"), else ``default``, the market of the sentences before."""
-    found = list(_INDEX_NAME.finditer(sentence[:before]))
+    found = [m for m in _INDEX_NAME.finditer(sentence[:before]) if not _CONTRAST.search(sentence[max(0, m.start() - 25): m.start()])]
     # the subject wins over a name in passing: "코스피 시장은 코스닥과 반대로 ... 내린 2036.59"
     subjects = [m for m in found if _SUBJECT.match(sentence, m.end())]
     names = [m.group().lower() for m in (subjects or found)]

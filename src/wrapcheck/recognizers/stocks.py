@@ -257,11 +257,20 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _DIRECTION_WORD = re.compile(rf"\b(?:{UP}|{DOWN})\b", re.I)
 
 
-def _sentence_direction(sentence: str, before: int) -> int:
-    """-1 when the last direction verb before ``before`` says down, else +1 (an unsigned percent in a
-    list is a gain unless its lead says otherwise)."""
-    earlier = [w for w in _DIRECTION_WORD.finditer(sentence, 0, before)]
-    return -1 if earlier and is_down(earlier[-1].group()) else 1
+_CLAUSE_BREAK = re.compile(r",?\s+while\s+|;\s*|,\s+but\s+|,\s+whereas\s+", re.I)
+
+
+def _sentence_direction(sentence: str, at: int) -> int:
+    """The direction of an unsigned percent in a list: the verb that ends its clause ("..., while Celltrion
+    (0.15%) and Hyundai Motor (0.28%) fell"), else the last verb before it ("also edged up, including
+    PearlAbyss (2.91 percent)"); +1 when neither says."""
+    start = max([m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, at)] + [0])
+    ends = [m.start() for m in _CLAUSE_BREAK.finditer(sentence, at)]
+    end = ends[0] if ends else len(sentence)
+    after = list(_DIRECTION_WORD.finditer(sentence, at, end))
+    earlier = list(_DIRECTION_WORD.finditer(sentence, start, at))
+    word = after[-1] if after and after[-1].end() >= end - 2 else earlier[-1] if earlier else None
+    return -1 if word is not None and is_down(word.group()) else 1
 
 
 @recognizer("stock-listed-move")
