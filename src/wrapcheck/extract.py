@@ -215,7 +215,8 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
             out.unextracted += [Unplaced(n, written, sentence.line, "another session", sentence.column) for n, _ in unplaced_numbers(plain, "")]
             continue
         found = recognize(plain, session, market, won_moved, previous)
-        previous = plain
+        if not _HANGUL.search(plain) or re.search(r"[다요][.!]?\s*$", plain):
+            previous = plain  # a Korean list cut into verbless pieces keeps the sentence that gave its verb
         if not found and _is_claim(written):
             claims.append((written, _claim_market(written)))  # no figure, but a claim the claim rules read
         for f in found:

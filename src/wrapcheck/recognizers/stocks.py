@@ -118,7 +118,7 @@ def named_move(ctx: Context):
 _NAME_EN = rf"(?P<name>[A-Z][\w&.'-]*(?:\s+(?:[A-Z0-9][\w&.'-]*|(?!(?:{verb_words()})\b)[a-z][a-z]+|&|and|of)){{0,5}})"
 # "Korea Zinc, the zinc smelter, plunged ...", "LG Chem was also among the few gainers, climbing ..."
 _ASIDE = r"(?:,\s+[^,]{1,100},(?:\s+[^,\s]{1,20},)?|\s+was\s+(?:also\s+)?among\s+[^,]{1,40},)?\s+(?:also\s+)?"
-_NAME_KO = r"(?P<name>[가-힣A-Za-z][가-힣A-Za-z0-9&]*(?:\s?[가-힣A-Za-z&][가-힣A-Za-z0-9&]*)?)(?:\(\d{6}\))?"
+_NAME_KO = r"(?P<name>[가-힣A-Za-z][가-힣A-Za-z0-9&]*(?:\s?[가-힣A-Za-z&][가-힣A-Za-z0-9&]*)?)(?:\(\d{6}\)|\s*\((?:KS|KQ|KRX):\d{6}\))?"
 _KO_CLOSE = r"(?P<close>\d[\d,]*(?:만\s?\d[\d,]*)?|\d+만)\s?원"
 
 _RESPECTIVELY = re.compile(
@@ -159,6 +159,7 @@ def korean_each(ctx: Context):
         yield from (Found(i.name, _fields(p, down), ctx.sentence, m.span()) for i, p in zip(insts, pcts))
 
 
+_KO_ALL = re.compile(r"일제히|모두|대부분|전반적으로")
 _KO_UNSIGNED = re.compile(rf"{_NAME_KO}\s*\((?P<pct>{NUM})\s*%\)")
 _KO_VERB = re.compile(f"({alternation(list(KO_UP))})|({alternation(list(KO_DOWN))})")  # schemas/words.toml
 
@@ -168,13 +169,16 @@ def korean_unsigned(ctx: Context):
     """Unsigned Korean percents take their clause's verb: "카카오게임즈(3.1%)와 씨젠(0.7%)은 상승했다";
     the exception of "...을 제외하고 일제히 하락" went the other way."""
     seen = set()
+    lead_verbs = list(_KO_VERB.finditer(ctx.previous)) if _KO_ALL.search(ctx.previous) else []
     for m in _KO_UNSIGNED.finditer(ctx.sentence):
         verb = _KO_VERB.search(ctx.sentence, m.end())
+        if verb is None and lead_verbs:  # "상위종목은 일제히 하락했다. 삼성전자(1.10%) LG화학(5.46%) ...": the list after its verb
+            verb = lead_verbs[-1]
         inst = resolve_tail(m["name"], ctx.session)
         if verb is None or inst is None or inst.name in seen or not ctx.free(m.span()):
             continue
         down = verb.group(2) is not None
-        if "제외" in ctx.sentence[m.end(): verb.start()]:
+        if verb.string is ctx.sentence and "제외" in ctx.sentence[m.end(): verb.start()]:
             down = not down
         ctx.claim(m.span())
         seen.add(inst.name)
