@@ -62,6 +62,8 @@ _PATTERNS: dict[str, list[re.Pattern]] = {
         # closed at 4,840.74, gaining 43.19 points, or 0.9 percent / finished at 4,525.48, up 67.96 points (1.52%)
         re.compile(rf"(?:closed|finished|ended|settled)(?:\s+(?:trading|the\s+day|the\s+session))?\s+at\s+(?:(?:a|an)\s+)?(?:(?:new|fresh)\s+)?(?:(?:record|all-time)\s+)?(?:high\s+)?(?:of\s+)?(?P<close>{NUM})(?:\s*points)?(?:,|\s+-+|\s+\u2014)?\s+"
                    rf"(?P<dir>{UPING}|{DOWNING})\s+(?:by\s+)?(?P<chg>{NUM}){_POINTS},?\s*(?:\(|or\s+)(?P<pct>{NUM})\s*(?:%|percent)", re.I),
+        # the KOSDAQ finished at 1,064.41, up 7.09% from the previous trading day
+        re.compile(rf"(?:closed|finished|ended|settled)\s+at\s+(?P<close>{NUM})(?:\s*points)?,\s+(?P<dir>up|down|higher|lower)\s+(?P<pct>{NUM})\s*{PCT}(?!\s*\(|,?\s+or\s+\d)", re.I),
         # with the KOSPI closing 7,484.41, -8.29%
         re.compile(rf"(?:closed|closing|finished|ended)\s+(?:at\s+)?(?P<close>{NUM}),\s*(?P<dir>[-+\u2212])\s?(?P<pct>{NUM})\s*%", re.I),
         # closed at 2,534.79 on the 16th, up 16.54 points or 0.66 percent, from 2,518.25 on the previous trading day
@@ -141,6 +143,12 @@ _PATTERNS["index-percent-only"] = [
     re.compile(rf"(?:KOSPI\)?|Kospi|KOSDAQ\)?|Kosdaq|[Ii]ndex\)?|stocks|shares)\s+(?:closed|ended|finished)\s+(?P<pct>{NUM})\s*{PCT}\s+(?P<dir>higher|lower|up|down)(?!\s+at\b)"),
 ]
 
+_PATTERNS["index-move-without-level"] = [
+    # rose 5.97 points, or 0.26 percent on Tuesday. (the level in the next sentence: index-it-closed-at)
+    re.compile(rf"(?:KOSPI\)?|Kospi|KOSDAQ|Kosdaq|[Ii]ndex\)?|bourse)\s+(?:also\s+)?(?:\w+,\s+)?(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING})\s+(?:by\s+)?(?P<chg>{NUM}){_POINTS},?\s+or\s+(?P<pct>{NUM})\s*{PCT}"
+               r"(?!,?\s+(?:to|at)\b)"),
+]
+
 _DOCS = {
     "index-closed-direction-points-percent": 'The close after a move in both units: "closed up 12.10 points, or 0.48%, at 2,530.20".',
     "index-move-to-level": 'A move in points and percent to the level: "rose 30.12 points, or 1.1 percent, to a new record high of 2,790.45".',
@@ -148,6 +156,7 @@ _DOCS = {
     "index-percent-to-level": 'A percent-only move to the level: "fell 1.2% from the previous day to close at 2,480.10".',
     "index-points-only": 'A move in points to the level: "advanced 12.40 points to 1,602.3", "fell to 2,040.10 points, losing 8.75 points".',
     "index-percent-only": 'A percent with no level: "the KOSPI lost 1.1 percent on Thursday", "stocks closed 0.9 percent higher".',
+    "index-move-without-level": 'A move with no level in its sentence: "the KOSPI rose 5.97 points, or 0.26 percent on Tuesday."',
     "index-korean": 'Korean index lines: "코스피는 전 거래일보다 12.30포인트(0.52%) 오른 2,380.15에 마감했다".',
 }
 for _name, _doc in _DOCS.items():
@@ -166,3 +175,16 @@ def close_only(ctx: Context):
         index = index_of(ctx.sentence, m.end(), ctx.market)
         if index is not None and ctx.claim(m.span()):
             yield Found(index, {"close": m["close"]}, ctx.sentence, m.span())
+
+
+_IT_CLOSED = re.compile(rf"^It\s+(?:ended|closed|finished|settled)(?:\s+the\s+(?:day|session))?\s+at\s+(?P<close>{NUM})(?!\d|[.,]\d)(?!\s*(?:won|%))", re.I)
+
+
+@recognizer("index-it-closed-at")
+def it_closed_at(ctx: Context):
+    """The level in the sentence after the move: "The KOSPI rose 5.97 points, or 0.26 percent on Tuesday.
+    It ended the day at 2,308.98." (the index of the sentence before)."""
+    m = _IT_CLOSED.match(ctx.sentence)
+    if m and _INDEX_NAME.search(ctx.previous) and ctx.claim(m.span()):
+        index = index_of(ctx.previous, len(ctx.previous), ctx.market) or ctx.market
+        yield Found(index, {"close": m["close"]}, ctx.sentence, m.span())
