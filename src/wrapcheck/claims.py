@@ -94,6 +94,8 @@ def level_claims(text: str, session: str, scale: float | None = None) -> list[Le
             for m in RECORD.finditer(clause):
                 if re.search(r"\b(?:from|off|below)\s+(?:a|an|its|the)?\s*$", clause[: m.start()], re.IGNORECASE):
                     continue  # "falls 1.62% from record high": the record was an earlier session's
+                if re.match(r"\s+(?:since|in\s+(?:\d+|a|over|more|nearly|about))\b", clause[m.end():], re.IGNORECASE):
+                    continue  # "a record high since the dot-com bubble": the highest in a while, not ever
                 out.append(LevelClaim("record", None, target, m.group()))
     return out
 
