@@ -128,10 +128,14 @@ def _segment(text: str) -> list[FlowMention]:
     return out
 
 
+_RESPECTIVELY = re.compile(r"\brespectively\b|\beach\b(?=\s*[.,;]|\s*$)", re.I)  # "... 88.2 billion won and 9.3 billion won each."
+
+
 def _respectively(text: str, whos, taken: set[int]) -> list[FlowMention]:
-    if "respectively" not in text.lower():
+    marker = _RESPECTIVELY.search(text)
+    if marker is None:
         return []
-    end = text.lower().index("respectively")
+    end = marker.start()
     amounts = [m for m in _patterns()["amount"].finditer(text[:end])]
     columns, firsts = [], []
     for start, _, column in whos:
@@ -151,6 +155,7 @@ _AGENT_AMOUNT = re.compile(rf"(?P<amt>{_AMOUNT})(?:\s+(?:worth\s+)?of\s+(?:local
                            r"\s+by\s+(?:the\s+)?$", re.I)
 # "net buying by foreign investors reached 190 billion won": the amount after the agent
 _AMOUNT_AFTER_AGENT = re.compile(rf"^\s*(?:reached|totaled|totalled|amounted\s+to|stood\s+at|came\s+to|of)\s+(?:a\s+net\s+)?(?P<amt>{_AMOUNT})", re.I)
+# "exceeded 700 billion won": a bound, not the figure
 
 
 def _passive(text: str, whos, taken: set[int]) -> list[FlowMention]:
@@ -158,8 +163,8 @@ def _passive(text: str, whos, taken: set[int]) -> list[FlowMention]:
     out = []
     for start, _, column in whos:
         lead = text[:start]
-        if not column or not re.search(r"\bby\s+(?:the\s+)?$", lead, re.I):
-            continue
+        if not column or not re.search(r"\bby\s+(?:the\s+)?$|\b(?:sales|purchases|buying|selling)\s+of\s+(?:the\s+)?$", lead, re.I):
+            continue  # the agent: "net sales of X by A", "net selling by foreigners", "the net sales of foreigners"
         before = _AGENT_AMOUNT.search(lead)
         if before is not None:
             taken.add(before.start())
