@@ -344,3 +344,10 @@ def test_a_close_against_a_level_without_other_figures_reaches_h002(tmp_path):
         draft.write_text(claim + "\nThe KOSPI closed at 4,525.48, up 67.96 points (1.52 percent).\n", encoding="utf-8")
         report = validate_paths(draft, select=["H002"], session="2026-01-06")
         assert list(report.results["status"]) == [verdict], claim
+
+
+def test_a_korean_passing_mention_of_the_kospi_keeps_the_kosdaq_paragraph():
+    text = ("코스닥 지수가 5일 연속 상승했다.\n1일 코스닥 지수는 전일대비 0.62포인트, 0.21% 오른 318.20에 장을 마쳤다.\n"
+            "코스피 약세에도 불구하고 개인 매수세에 힘입어 상승세를 지켰다.\n이날 외국인은 38억원 순매도로 마감했고, 기관도 78억원 팔았다.\n")
+    got = {r["instrument"]: r for r in extract_text(text, "2008-12-01", "t").rows}
+    assert got["KOSDAQ"]["foreign_net"] == "-38억원" and got["KOSDAQ"]["institution_net"] == "-78억원"

@@ -200,7 +200,7 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
         written = _CITE.sub("", sentence.text).strip()
         plain = re.sub(r"\bKRW\b", "won", despell(written))  # "555.6 billion KRW"
         if _HANGUL.search(plain):
-            market = market_of(plain, market)  # Korean: the market named last
+            market = _korean_market(plain, market)  # Korean: the market a sentence makes its subject or scene
         else:  # English: the market a sentence names, else the first its paragraph named, else the wrap's lead
             if sentence.line != line:
                 paragraph = None
@@ -325,6 +325,20 @@ def _add_statement(rows: dict, source: str, session: str, instrument: str, writt
     if written and written not in statement:
         row["statement"] = (statement + "\n" + written).strip()
     return row
+
+
+_KO_MARKET_TOPIC = re.compile(r"(코스피|코스닥|유가증권)\s*(?:지수|시장|200)?\s*(?:은|는|이|가|에서|에선|에서는|도|시장)(?![가-힣])|^\s*(?:\[[^\]]*\]\s*)?\d*일?\s*(코스피|코스닥)")
+
+
+def _korean_market(sentence: str, previous: str) -> str:
+    """A Korean sentence moves the flows and breadth that follow to a market only where it makes the
+    market its subject or its scene ("코스닥 지수는", "유가증권시장에서"), not a passing mention
+    ("코스피 약세에도 불구하고 ...")."""
+    found = [m for m in _KO_MARKET_TOPIC.finditer(sentence)]
+    if not found:
+        return previous
+    name = found[0].group(1) or found[0].group(2)
+    return "KOSDAQ" if name == "코스닥" else "KOSPI"
 
 
 def market_of(sentence: str, previous: str | None) -> str | None:
