@@ -327,7 +327,7 @@ def _add_statement(rows: dict, source: str, session: str, instrument: str, writt
     return row
 
 
-_KO_MARKET_TOPIC = re.compile(r"(코스피|코스닥|유가증권)\s*(?:지수|시장|200)?\s*(?:은|는|이|가|에서|에선|에서는|도|시장)(?![가-힣])|^\s*(?:\[[^\]]*\]\s*)?\d*일?\s*(코스피|코스닥)")
+_KO_MARKET_TOPIC = re.compile(r"(코스피|코스닥|유가증권)\s*(?:지수|시장|200)?\s*(?:은|는|이|가|에서|에선|에서는|도|시장|역시|또한)(?![가-힣])")
 
 
 def _korean_market(sentence: str, previous: str) -> str:
@@ -337,7 +337,7 @@ def _korean_market(sentence: str, previous: str) -> str:
     found = [m for m in _KO_MARKET_TOPIC.finditer(sentence)]
     if not found:
         return previous
-    name = found[0].group(1) or found[0].group(2)
+    name = found[0].group(1)
     return "KOSDAQ" if name == "코스닥" else "KOSPI"
 
 
