@@ -13,8 +13,8 @@ from wrapcheck.recognizers.common import DOWN, DOWNING, NUM, PCT, UP, UPING, is_
 
 _KOSDAQ_WORDS = ("kosdaq", "코스닥", "secondary bourse", "secondary index", "tech-heavy")
 _FOREIGN = ("dow", "nasdaq", "s&p", "nikkei", "hang seng", "shanghai", "stoxx", "taiex", "ftse", "dax")
-_INDEX_NAME = re.compile(r"kospi\s*200|코스피\s*200|kosdaq\s*150|futures|kospi|kosdaq|코스피|코스닥|secondary bourse|secondary index|tech-heavy(?!\s+nasdaq)|korea composite|"
-                         r"dow|nasdaq|s&p|nikkei|hang seng|shanghai|stoxx|taiex|ftse|dax", re.I)
+_INDEX_NAME = re.compile(r"코스피\s*200|코스닥\s*150|코스피|코스닥|(?<![a-z])(?:kospi\s*200|kosdaq\s*150|futures|kospi|kosdaq|secondary bourse|secondary index|"
+                         r"tech-heavy(?!\s+nasdaq)|korea composite|dow|nasdaq|s&p|nikkei|hang seng|shanghai|stoxx|taiex|ftse|dax)(?![a-z])", re.I)
 
 
 _CONTRAST = re.compile(r"\b(?:unlike|compared\s+(?:with|to)|in\s+contrast\s+(?:to|with))\s+(?:the\s+)?$", re.I)  # "Unlike the KOSPI market, ..."
@@ -44,7 +44,7 @@ _POINTS = r"\s*points?"
 _PATTERNS: dict[str, list[re.Pattern]] = {
     "index-closed-direction-points-percent": [
         # ended 3.88 points or 0.15 per cent lower at 2,539.15
-        re.compile(rf"(?:closed|was|ended|finished)\s+(?P<chg>{NUM}){_POINTS},?\s+or\s+(?P<pct>{NUM})\s*{PCT}\s+(?P<dir>up|down|higher|lower)\s+at\s+(?P<close>{NUM})", re.I),
+        re.compile(rf"(?:closed|was|ended|finished)\s+(?P<chg>{NUM}){_POINTS},?\s+or\s+(?P<pct>{NUM})\s*{PCT},?\s+(?P<dir>up|down|higher|lower)\s+at\s+(?P<close>{NUM})", re.I),
         # closed up 24.67 points, or 1.02%, at 2,442.51
         re.compile(rf"(?:closed|was|ended|finished)\s+(?P<dir>up|down|higher|lower)\s+(?P<chg>{NUM}){_POINTS},?\s+or\s+(?P<pct>{NUM})\s*{PCT},?\s+at\s+(?P<close>{NUM})", re.I),
         # closed up 0.91%, or 23.78 points, at 2,625.58
@@ -113,13 +113,21 @@ _PATTERNS: dict[str, list[re.Pattern]] = {
 }
 
 
+_WEEK_OR_MORE = re.compile(r"\b(?:for|on|over)\s+the\s+(?:week|month|year|quarter)\b|\b(?:this|last)\s+(?:week|month|year)\b|\bso\s+far\s+this\b", re.I)
+
+
+def _clause_start(sentence: str, at: int) -> int:
+    return max([m.end() for m in re.finditer(r"[.;]\s", sentence[:at])] + [0])
+
+
 def _index_lines(name: str):
     def find(ctx: Context):
         for pattern in _PATTERNS[name]:
             for m in pattern.finditer(ctx.sentence):
-                index = index_of(ctx.sentence, m.start() + 1, ctx.market)
-                if index is None or not ctx.claim(m.span()):
-                    continue
+                first_figure = m.start() + (re.search(r"\d", m.group()) or m).start()  # a subject inside the match counts
+                index = index_of(ctx.sentence, first_figure, ctx.market)
+                if index is None or _WEEK_OR_MORE.search(ctx.sentence, _clause_start(ctx.sentence, m.start()), m.start()) or not ctx.claim(m.span()):
+                    continue  # another market, or "For the week, the index fell 0.3 per cent"
                 down = is_down(m["dir"].lower())
                 g = m.groupdict()
                 fields = {k: v for k, v in (("close", g.get("close")), ("change_pct", g.get("pct") and signed(g["pct"], down) + "%")) if v}
