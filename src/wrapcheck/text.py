@@ -335,7 +335,7 @@ def weekday_mentions(text: str, session: str) -> list[tuple[str, str]]:
                 continue  # "its buyback that expired Wednesday": the date of an event, not of the session
             if _ABROAD.search(s) and not _OUR_MARKET.search(s):
                 continue  # "On Saturday the U.S. federal government was partially shut down": not the session
-            if re.search(r"\b(?:than|after|following|since|from)\b", clause, re.I) and m["day"].lower() == before:
+            if re.search(r"\b(?:than|after|following|since|from|against|compared|versus|vs)\b", clause, re.I) and m["day"].lower() == before:
                 continue  # "3.1 won weaker than at the close on Tuesday", "after turning net buyers on Tuesday"
             if OTHER_PERIOD.search(clause):
                 continue

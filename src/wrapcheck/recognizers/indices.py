@@ -84,7 +84,7 @@ _PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(rf"(?:closed|finished|ended|closing|ending|finishing)(?:\s+the\s+(?:day|year|week|session))?\s+(?P<dir>up|higher|down|lower)\s+(?P<pct>{NUM})\s*(?:percent|%)\s+at\s+(?P<close>{NUM})", re.I),
         # slipping 0.16 percent to 955.97 / fell 1.2% from the previous day to close at 2,480.10
         re.compile(rf"(?P<dir>{UPING}|{DOWNING}|{UP}|{DOWN})\s+(?:by\s+)?(?P<pct>{NUM})\s*(?:percent|%)\s+{_TO_LEVEL}"
-                   rf"(?P<close>{NUM})(?!\d|[,.]\d|\s*(?:million\s+)?won)", re.I),
+                   rf"(?P<close>{NUM})(?!\d|[,.]\d|\s*(?:million\s+)?won|\s*(?:to|per|against|versus)\s+the\s+(?:U\.?S\.?\s+)?dollar)", re.I),
     ],
     "index-korean": [
         # 코스피는 전 거래일보다 12.30포인트(0.52%) 오른 2,380.15에
