@@ -51,7 +51,7 @@ _MULTIPLIERS = {
 _UNIT_WORDS = {
     "won", "krw", "원", "points", "point", "pts", "pt", "p", "shares", "share", "issues", "stocks",
     "per", "dollar", "u.s.", "us", "usd", "percent", "pct", "%", "korean",
-    "개", "개사", "종목", "개 종목", "주",  # Korean counters: 상승 876개, 하락 507개사, 거래량 13만주
+    "개", "개사", "종목", "개 종목", "주", "포인트",  # Korean counters and units: 876개, 507개사, 13만주, 708.75포인트
 }
 _BP_WORDS = {"bp", "bps", "basis"}
 
