@@ -65,7 +65,8 @@ _WON_AT = re.compile(
     rf"(?P<subj>{_WON})\s+(?:(?:was\s+)?(?:quoted|closed|ended|finished|traded|trading|settled)\s+at|ended\s+onshore\s+trade\s+at|"
     rf"(?:was\s+)?trading\s+at|weaken(?:ed|s)\s+to|strengthen(?:ed|s)\s+to|fell\s+to|rose\s+to|closes\s+at)\s+(?P<close>{NUM})\s*{_PER_DOLLAR}"
     rf"(?:{_UNTIL_COMMA}(?:,|\s+-+|\s+\u2014)\s*(?P<dir>up|down|weakening|strengthening|rising|falling|gaining|losing)\s+(?:by\s+)?(?P<chg>{NUM})\s*won"
-    rf"|{_UNTIL_COMMA},\s*(?P<chg2>{NUM})\s*won\s+(?P<dir2>weaker|stronger|higher|lower)\s+than)?", re.I)
+    rf"|{_UNTIL_COMMA},\s*(?P<chg2>{NUM})\s*won\s+(?P<dir2>weaker|stronger|higher|lower)\s+than"
+    rf"|{_UNTIL_COMMA},\s*marking\s+an?\s+(?P<dir3>increase|rise|gain|decrease|decline|drop|fall)\s+of\s+(?P<chg3>{NUM})\s*won)?", re.I)
 
 
 _WON_PCT_AT = re.compile(rf"(?P<subj>{_WON})\s+(?:closed|ended|finished)\s+(?P<pct>{NUM})\s*(?:%|percent|per\s+cent)\s+(?P<pdir>higher|lower|stronger|weaker)\s+at\s+(?P<close>{NUM})\s*{_PER_DOLLAR}", re.I)
@@ -96,6 +97,8 @@ def won_at_level(ctx: Context):
             fields["change"] = signed(m["chg"], not rate_up)
         elif m["chg2"]:  # "3.1 won weaker than the previous close": the won's value, so weaker is a higher rate
             fields["change"] = signed(m["chg2"], m["dir2"].lower() not in ("weaker", "lower"))
+        elif m["chg3"]:  # "marking an increase of 25.7 won": the won's value rose, the rate fell
+            fields["change"] = signed(m["chg3"], m["dir3"].lower() in ("increase", "rise", "gain"))
         found = _rate(ctx, m, fields)
         if found:
             yield found

@@ -52,7 +52,8 @@ _PATTERNS: dict[str, list[re.Pattern]] = {
     ],
     "index-move-to-level": [
         # rose 74.45 points, or 1.58 percent, to 4,797.55 / to a new record high of
-        re.compile(rf"(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING})\s+(?:by\s+)?(?P<chg>{NUM}){_POINTS},?\s+(?:or\s+)?(?P<pct>{NUM})\s*{PCT},?\s+{_TO_LEVEL}(?P<close>{NUM})", re.I),
+        re.compile(rf"(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING})\s+(?:by\s+)?(?P<chg>{NUM}){_POINTS},?\s+(?:or\s+)?(?P<pct>{NUM})\s*{PCT},?\s+{_TO_LEVEL}(?P<close>{NUM})"
+                   rf"(?:\s+from\s+the\s+previous\s+session's\s+(?P<prior>{NUM}))?", re.I),
         # rose 67.96 points (1.52 percent) on Tuesday to close at a record 4,525.48
         re.compile(rf"(?P<dir>{UP}|{DOWN})\s+(?:by\s+)?(?P<chg>{NUM}){_POINTS}\s*\(\s*(?P<pct>{NUM})\s*{PCT}\s*\),?\s+{_TO_LEVEL}(?P<close>{NUM})", re.I),
         # declined 1.34 percent, or 35.36 points, to 2,569.32

@@ -239,7 +239,7 @@ def korean_won_move(ctx: Context):
 
 
 _LISTED = [
-    re.compile(rf"{_NAME_EN}{_ASIDE}(?:shares\s+)?(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING})\s+(?:by\s+(?:the\s+daily\s+(?:price\s+)?limit\s+of\s+)?)?(?P<pct>{NUM})\s*{_PCT}{_AFTER_OPEN}" + _TO_WON),
+    re.compile(rf"{_NAME_EN}{_ASIDE}(?:shares\s+|saw\s+its\s+shares\s+)?(?P<dir>{UP}|{DOWN}|{UPING}|{DOWNING})\s+(?:by\s+(?:the\s+daily\s+(?:price\s+)?limit\s+of\s+)?)?(?P<pct>{NUM})\s*{_PCT}{_AFTER_OPEN}" + _TO_WON),
     # ended trading down 2.59% at 60,700 won / closed the market down 3.72% at 199,300 won
     re.compile(rf"{_NAME_EN}\s+(?:closed|ended|finished)(?:\s+(?:the\s+market|trading|the\s+session))?\s+(?P<dir>up|down|higher|lower)\s+(?:by\s+)?(?P<pct>{NUM})\s*{_PCT}" + _TO_WON),
     # closed at 30,050 won, up 4.34% / ended trading at 68,900 won, down 1.01% from the previous day

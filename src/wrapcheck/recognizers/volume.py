@@ -11,6 +11,8 @@ _HEDGE = r"(?:(?:about|around|some|nearly|roughly|approximately|over|more than|a
 _VOLUME = re.compile(
     rf"(?:trade|trading)\s+volume\s+(?:during the session on the \w+ index\s+)?(?:was(?:\s+\w+){{1,2}}\s+at|reache?d?s?|stood at|came to|hit|totaled|was)\s+(?:a\s+\w+\s+)?"
     rf"{_HEDGE}(?P<vol>{NUM}\s*(?:million|billion)?\s*shares)?\s*(?:worth\s+|valued at\s+|\()?{_HEDGE}(?P<turn>{NUM}\s*(?:trillion|billion)\s*won)?", re.I)
+_WITH_EXCHANGED = re.compile(rf"(?:trade|trading)\s+volume\s+was\s+\w+,\s+with\s+{_HEDGE}(?P<vol>{NUM}\s*(?:million|billion)\s*shares)\s+(?:exchanged|traded|changing\s+hands),?\s+"
+                             rf"(?:valued\s+at|worth)\s+{_HEDGE}(?P<turn>{NUM}\s*(?:trillion|billion)\s*won)", re.I)
 _WORTH = re.compile(rf"{_HEDGE}(?P<vol>{NUM}\s*(?:million|billion)\s*shares)\s+(?:worth|valued at)\s+{_HEDGE}(?P<turn>{NUM}\s*(?:trillion|billion)\s*won)", re.I)
 
 
@@ -20,7 +22,7 @@ def volume_and_turnover(ctx: Context):
     1.1 billion shares worth 9.4 trillion won changed hands", "trading volume hit 1.2 billion shares"."""
     m = _VOLUME.search(ctx.sentence)
     if not (m and (m["vol"] or m["turn"])):
-        m = _WORTH.search(ctx.sentence)
+        m = _WITH_EXCHANGED.search(ctx.sentence) or _WORTH.search(ctx.sentence)
     if m and (m["vol"] or m["turn"]):
         fields = {}
         if m["vol"]:
