@@ -42,4 +42,4 @@ def signed(value: str, negative: bool) -> str:
 def verb_words() -> str:
     """The first words of every direction word: a company name ends before one ("Kia rose")."""
     firsts = {w.split()[0] for side in ("up", "down") for part in ("", "_participles") for w in listed("direction", side + part)}
-    return alternation(sorted(firsts | {"closed", "ended", "finished", "traded", "was", "were", "also", "shares", "to", "at", "by"}))
+    return alternation(sorted(firsts | {"closed", "ended", "finished", "traded", "was", "were", "also", "shares", "to", "at", "by", "saw", "its"}))
