@@ -153,6 +153,14 @@ def test_default_path_does_not_import_great_expectations():
     assert out.stdout.strip() == "False", out.stderr
 
 
+def test_an_english_session_file_does_not_load_the_korean_segmenter():
+    """kiwipiepy (a 105 MB model) cuts Korean sentences only; the seed's English statements never load it."""
+    code = ("import sys, wrapcheck.engine; wrapcheck.engine.validate_paths(%r); "
+            "print([m for m in ('kiwipiepy',) if m in sys.modules])") % str(SEED)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr
+
+
 def test_console_script_keeps_pandera_from_importing_hypothesis():
     """Pandera loads hypothesis (0.15 s) for data synthesis when it is installed, as it is in the test
     environment; the `validate` script never synthesizes data, and still runs S003 through Pandera."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 from wrapcheck.investors import flow_mentions
 from wrapcheck.registry import Instrument, load_registry
@@ -54,7 +54,13 @@ def sentence_date(sentence: str) -> tuple[date, date] | None:
 
 
 def sentences(text: str) -> list[str]:
-    return [s.text for s in _segments(normalize(text))]
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _sentences(text: str) -> tuple[str, ...]:
+    # Every claim rule reads the same statements: cut each once.
+    return tuple(s.text for s in _segments(normalize(text)))
 
 
 def session_sentences(text: str, session: str) -> list[str]:
@@ -197,7 +203,7 @@ def flow_claims(text: str, session: str, market: str | None = None) -> dict[str,
     the same reading the extractor gives each category's figure. With ``market``, words about
     investors in another market the sentence names ("..., while on the KOSDAQ foreigners bought") are
     left out."""
-    from wrapcheck.recognizers.indices import index_of
+    from wrapcheck.markets import index_of
 
     out: dict[str, list[Claim]] = {k: [] for k in FLOW_CATEGORIES}
     for sentence in session_sentences(text, session):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wrapcheck.investors import flow_mentions
 from wrapcheck.recognizers.base import Context, Found, recognizer
 from wrapcheck.recognizers.common import signed
-from wrapcheck.recognizers.indices import index_of
+from wrapcheck.markets import index_of
 
 
 @recognizer("flows-by-clause")
