@@ -214,16 +214,13 @@ def won_change_first(ctx: Context):
 
 
 _KO_PRICE = r"\d+만\s?\d[\d,]*|\d+만|\d[\d,]*"
-_KO_WON_MOVE = re.compile(
-    rf"{_NAME_KO}(?:은|는|이|가|도)?\s*(?:[^\d()%.]{{0,40}}?\s)?(?:전\s*(?:거래)?일\s*(?:종가\s*)?(?:대비|보다)\s*|전날\s*(?:대비|보다)\s*)?"
-    rf"(?P<chg>{_KO_PRICE})\s*원\s*\(\s*(?P<sign>[-+\u2212\uff0d])?\s*(?P<pct>{NUM})\s*%\s*\)\s*"
-    rf"(?P<dir>오른|올랐|상승한|상승하|상승|내린|내렸|하락한|하락하|하락|급등한|급락한|떨어진|떨어졌)(?:[가-힣]*\s*(?P<close>{_KO_PRICE})\s?원)?")
-
-
-_KO_PCT_WON = re.compile(
-    rf"{_NAME_KO}(?:은|는|이|가|도)?\s*(?:[^\d()%.]{{0,40}}?\s)?(?:전\s*(?:거래)?일\s*(?:종가\s*)?(?:대비|보다)\s*|전날\s*(?:대비|보다)\s*)?"
-    rf"[-+\u2212]?(?P<pct>{NUM})\s*%\s*\(\s*(?P<chg>{_KO_PRICE})\s*원\s*\)\s*"
-    rf"(?P<dir>오른|올랐|상승한|상승하|상승|내린|내렸|하락한|하락하|하락|급등한|급락한|떨어진|떨어졌)(?:[가-힣]*\s*(?P<close>{_KO_PRICE})\s?원)?")
+# "삼천당제약은 공급 계약 소식에 전일 대비" ... "오른 16만8500원": the name, an aside, the comparison; the verb, the close
+_KO_LEAD = (rf"{_NAME_KO}(?:은|는|이|가|도)?\s*(?:[^\d()%.]{{0,40}}?\s)?"
+            r"(?:전\s*(?:거래)?일\s*(?:종가\s*)?(?:대비|보다)\s*|전날\s*(?:대비|보다)\s*)?")
+_KO_TAIL = (r"(?P<dir>오른|올랐|상승한|상승하|상승|내린|내렸|하락한|하락하|하락|급등한|급락한|떨어진|떨어졌)"
+            rf"(?:[가-힣]*\s*(?P<close>{_KO_PRICE})\s?원)?")
+_KO_WON_MOVE = re.compile(rf"{_KO_LEAD}(?P<chg>{_KO_PRICE})\s*원\s*\(\s*(?P<sign>[-+\u2212\uff0d])?\s*(?P<pct>{NUM})\s*%\s*\)\s*{_KO_TAIL}")
+_KO_PCT_WON = re.compile(rf"{_KO_LEAD}[-+\u2212]?(?P<pct>{NUM})\s*%\s*\(\s*(?P<chg>{_KO_PRICE})\s*원\s*\)\s*{_KO_TAIL}")
 
 
 @recognizer("stock-korean-won-move")
