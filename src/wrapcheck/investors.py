@@ -105,15 +105,17 @@ def _mask_other_periods(sentence: str) -> str:
     return "".join(chars)
 
 
-def _sign_word(text: str) -> tuple[int | None, str]:
-    """The first buying or selling word of ``text`` that no negation governs."""
+def _sign_words(text: str) -> list[tuple[int, str]]:
+    """(+1 buying / -1 selling, word) for each such word of ``text`` no negation governs, in order."""
     p = _patterns()
     words = sorted([(m.start(), 1, m.group()) for m in p["buy"].finditer(text)]
                    + [(m.start(), -1, m.group()) for m in p["sell"].finditer(text)])
-    for pos, sign, word in words:
-        if not p["negated"].search(text[:pos]):
-            return sign, word
-    return None, ""
+    return [(sign, word) for pos, sign, word in words if not p["negated"].search(text[:pos])]
+
+
+def _sign_word(text: str) -> tuple[int | None, str]:
+    """The first buying or selling word of ``text``."""
+    return next(iter(_sign_words(text)), (None, ""))
 
 
 def _segment(text: str) -> list[FlowMention]:
@@ -188,12 +190,7 @@ def _who_end(text: str, start: int) -> int:
 def _last_sign_word(text: str) -> tuple[int | None, str]:
     """The buying or selling word nearest before a figure ("sold early, before veering to a net
     purchase of 14.3 billion won": a purchase)."""
-    p = _patterns()
-    words = sorted([(m.start(), 1, m.group()) for m in p["buy"].finditer(text)] + [(m.start(), -1, m.group()) for m in p["sell"].finditer(text)])
-    for pos, sign, word in reversed(words):
-        if not p["negated"].search(text[:pos]):
-            return sign, word
-    return None, ""
+    return next(reversed(_sign_words(text)), (None, ""))
 
 
 def _active(text: str, whos, taken: set[int], done: set[int]) -> list[FlowMention]:

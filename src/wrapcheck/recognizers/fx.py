@@ -32,8 +32,10 @@ def won_direction(text: str) -> int | None:
     return signs.pop() if len(signs) == 1 else None
 
 
-def _rate(ctx: Context, m: re.Match, fields: dict[str, str]) -> Found | None:
-    return Found("USD/KRW", fields, ctx.sentence, m.span()) if ctx.claim(m.span()) else None
+def _rate(ctx: Context, m: re.Match, fields: dict[str, str]):
+    """The rate's reading of ``m``, unless an earlier recognizer read those words."""
+    if ctx.claim(m.span()):
+        yield Found("USD/KRW", fields, ctx.sentence, m.span())
 
 
 _QUOTED_VS_PREVIOUS = re.compile(
@@ -56,9 +58,7 @@ def quoted_against_previous_close(ctx: Context):
     Monday's close of 1,175.9"."""
     for m in [*_QUOTED_VS_PREVIOUS.finditer(ctx.sentence), *_QUOTED_VS_DAY.finditer(ctx.sentence)]:
         weaker = m["pdir"].lower() in _WEAKER + ("down",)
-        found = _rate(ctx, m, {"close": m["close"], "prior_close": m["prior"], "change_pct": signed(m["pct"], not weaker) + "%"})
-        if found:
-            yield found
+        yield from _rate(ctx, m, {"close": m["close"], "prior_close": m["prior"], "change_pct": signed(m["pct"], not weaker) + "%"})
 
 
 _WON_AT = re.compile(
@@ -78,9 +78,7 @@ def won_percent_at_level(ctx: Context):
     won is a lower rate)."""
     for m in _WON_PCT_AT.finditer(ctx.sentence):
         weaker = m["pdir"].lower() in ("lower", "weaker")
-        found = _rate(ctx, m, {"close": m["close"], "change_pct": signed(m["pct"], not weaker) + "%"})
-        if found:
-            yield found
+        yield from _rate(ctx, m, {"close": m["close"], "change_pct": signed(m["pct"], not weaker) + "%"})
 
 
 @recognizer("fx-won-at-level")
@@ -99,9 +97,7 @@ def won_at_level(ctx: Context):
             fields["change"] = signed(m["chg2"], m["dir2"].lower() not in ("weaker", "lower"))
         elif m["chg3"]:  # "marking an increase of 25.7 won": the won's value rose, the rate fell
             fields["change"] = signed(m["chg3"], m["dir3"].lower() in ("increase", "rise", "gain"))
-        found = _rate(ctx, m, fields)
-        if found:
-            yield found
+        yield from _rate(ctx, m, fields)
 
 
 _WON_MOVE_TO = re.compile(
@@ -119,9 +115,7 @@ def won_move_to_level(ctx: Context):
         word, rate = m["dir"].lower(), "rate" in m["subj"].lower()
         up_word = word in ("rose", "gained", "climbed", "strengthened", "edged up")
         rate_up = up_word if rate else not up_word
-        found = _rate(ctx, m, {"close": m["close"], "change": signed(m["chg"], not rate_up)})
-        if found:
-            yield found
+        yield from _rate(ctx, m, {"close": m["close"], "change": signed(m["chg"], not rate_up)})
 
 
 _IT_MOVED = re.compile(rf"^(?:It|The\s+rate)\s+(?P<dir>rose|fell|gained|lost|climbed|dropped|declined|jumped|slid|edged\s+up|edged\s+down)\s+(?:by\s+)?(?P<chg>{NUM})\s*won\b", re.I)
@@ -147,9 +141,7 @@ def dollar_move_to_level(ctx: Context):
     """The dollar's move in won to a level: "the dollar firmed, gaining 2.4 won to 1,398.1"."""
     for m in _DOLLAR_MOVE.finditer(ctx.sentence):
         rate_up = m["dir"].lower() in ("rising", "gaining", "up")
-        found = _rate(ctx, m, {"close": m["close"], "change": signed(m["chg"], not rate_up)})
-        if found:
-            yield found
+        yield from _rate(ctx, m, {"close": m["close"], "change": signed(m["chg"], not rate_up)})
 
 
 _WON_CLOSING_AT = re.compile(rf"(?P<subj>the\s+(?:Korean\s+)?won)\b[^.]*?closing\s+at\s+(?P<close>{NUM})\s*won", re.I)
@@ -159,9 +151,7 @@ _WON_CLOSING_AT = re.compile(rf"(?P<subj>the\s+(?:Korean\s+)?won)\b[^.]*?closing
 def won_closing_at(ctx: Context):
     """A level in won after the won's move: "the won lost ground to the dollar, closing at 1,455.3 won"."""
     for m in _WON_CLOSING_AT.finditer(ctx.sentence):
-        found = _rate(ctx, m, {"close": m["close"]})
-        if found:
-            yield found
+        yield from _rate(ctx, m, {"close": m["close"]})
 
 
 _RATE_AT = re.compile(
@@ -178,9 +168,7 @@ def won_dollar_rate(ctx: Context):
         fields = {"close": m["close"]}
         if m["chg"]:
             fields["change"] = signed(m["chg"], m["dir"].lower() == "down")
-        found = _rate(ctx, m, fields)
-        if found:
-            yield found
+        yield from _rate(ctx, m, fields)
 
 
 _KOREAN = re.compile(
@@ -202,6 +190,4 @@ def korean(ctx: Context):
             fields["prior_close"] = prior["prior"]
         if m["pct"]:
             fields["change_pct"] = signed(m["pct"], not rate_up) + "%"
-        found = _rate(ctx, m, fields)
-        if found:
-            yield found
+        yield from _rate(ctx, m, fields)

@@ -274,27 +274,31 @@ def _sentence_direction(sentence: str, at: int) -> int:
     return -1 if word is not None and is_down(word.group()) else 1
 
 
+def _unread_stocks(ctx: Context, patterns, resolve):
+    """(match, stock) for each match of ``patterns`` no earlier recognizer read, whose name is a stock."""
+    for pattern in patterns:
+        for m in pattern.finditer(ctx.sentence):
+            if ctx.free(m.span()):
+                inst = resolve(m["name"], ctx.session)
+                if inst is not None:
+                    yield m, inst
+
+
 @recognizer("stock-listed-move")
 def listed_move(ctx: Context):
     """Any listed stock by the names the listing and the press use: "Kia rose 3.1 percent",
     "LG Chem (-1.2%)", "Theborn Korea closed at 30,050 won, up 4.34%", "셀트리온은 4.18% 올랐다",
     "삼성전자(-1.2%)"."""
-    for pattern in _LISTED:
-        for m in pattern.finditer(ctx.sentence):
-            if not ctx.free(m.span()):
-                continue
-            inst = resolve_tail(m["name"], ctx.session)
-            if inst is None:
-                continue
-            g = m.groupdict()
-            word = (g.get("dir") or "").lower()
-            down = (g.get("sign") or "") in ("-", "\u2212") or (bool(word) and not word.startswith(KO_UP) and not is_up(word))
-            if not word and not g.get("sign"):
-                if _HANGUL.search(ctx.sentence):
-                    continue  # a Korean list's sign is its verb's (stock-korean-unsigned)
-                down = _sentence_direction(ctx.sentence, m.start()) < 0  # "Other firms also edged up, including PearlAbyss (2.91 percent)"
-            ctx.claim(m.span())
-            yield Found(inst.name, _fields(m["pct"], down, g.get("close"), g.get("chg")), ctx.sentence, m.span())
+    for m, inst in _unread_stocks(ctx, _LISTED, resolve_tail):
+        g = m.groupdict()
+        word = (g.get("dir") or "").lower()
+        down = (g.get("sign") or "") in ("-", "\u2212") or (bool(word) and not word.startswith(KO_UP) and not is_up(word))
+        if not word and not g.get("sign"):
+            if _HANGUL.search(ctx.sentence):
+                continue  # a Korean list's sign is its verb's (stock-korean-unsigned)
+            down = _sentence_direction(ctx.sentence, m.start()) < 0  # "Other firms also edged up, including PearlAbyss (2.91 percent)"
+        ctx.claim(m.span())
+        yield Found(inst.name, _fields(m["pct"], down, g.get("close"), g.get("chg")), ctx.sentence, m.span())
 
 
 _KO_VAGUE = r"(?!\s*(?:p\b|포인트|넘게|넘는|이상|가까이|안팎|가량|대\b|대의|내외|이하|미만))"  # "3% 넘게 올랐다": not a figure
@@ -308,23 +312,17 @@ def korean_list(ctx: Context):
     """Korean lists of percents with one verb at the end: "셀트리온은 1.2%, LG화학은 2.3% 각각 하락했다",
     "현대차는 1.1%, 한국전력은 0.9% 올랐다", "LG에너지솔루션 －0.5%, 현대차 －1.3% 등이 약세", and a name whose
     percent follows an aside: "SK하이닉스는 실적 우려에 52주 신저가를 경신, 3.1% 하락했다"."""
-    for pattern in (_KO_ITEM, _KO_AFTER_ASIDE):
-        for m in pattern.finditer(ctx.sentence):
-            if not ctx.free(m.span()):
+    for m, inst in _unread_stocks(ctx, (_KO_ITEM, _KO_AFTER_ASIDE), resolve_name):
+        sign = m.groupdict().get("sign")
+        if sign:
+            down = sign != "+"
+        else:
+            verb = _KO_VERB.search(ctx.sentence, m.start("pct"))
+            if verb is None:
                 continue
-            inst = resolve_name(m["name"], ctx.session)
-            if inst is None:
-                continue
-            sign = m.groupdict().get("sign")
-            if sign:
-                down = sign != "+"
-            else:
-                verb = _KO_VERB.search(ctx.sentence, m.start("pct"))
-                if verb is None:
-                    continue
-                down = verb.group(2) is not None
-            ctx.claim(m.span())
-            yield Found(inst.name, _fields(m["pct"], down, m.groupdict().get("close")), ctx.sentence, m.span())
+            down = verb.group(2) is not None
+        ctx.claim(m.span())
+        yield Found(inst.name, _fields(m["pct"], down, m.groupdict().get("close")), ctx.sentence, m.span())
 
 
 _FLAT = re.compile(rf"{_NAME_EN}{_ASIDE}(?:remained|stayed|closed|ended|finished|was)\s+(?:flat|unchanged)\s+at\s+(?P<close>{NUM})\s*won")
