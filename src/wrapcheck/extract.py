@@ -204,15 +204,16 @@ def extract_text(text: str, session: str | None = None, source: str | None = Non
         else:  # English: the market a sentence names, else the first its paragraph named, else the wrap's lead
             if sentence.line != line:
                 paragraph = None
-            named = market_of(plain, None)
+            named = market_named(plain)
             paragraph = named if named and _TOPIC.match(plain) else paragraph or named  # "On the Kosdaq, ..." sets the topic
             market = named or paragraph or lead
         line = sentence.line
         if not rows:
             lead = market
-        if _about_another_session(written, session):
+        elsewhere = _not_the_close(written, session)
+        if elsewhere:
             _add_statement(rows, own, session, market, written, sentence)  # a claim C002 reads, not the day's figures
-            out.unextracted += [Unplaced(n, written, sentence.line, "another session", sentence.column) for n, _ in unplaced_numbers(plain, "")]
+            out.unextracted += [Unplaced(n, written, sentence.line, elsewhere, sentence.column) for n, _ in unplaced_numbers(plain, "")]
             continue
         found = recognize(plain, session, market, won_moved, previous)
         if not _HANGUL.search(plain) or re.search(r"[다요][.!]?\s*$", plain):
@@ -279,7 +280,7 @@ def _claim_market(sentence: str) -> str | None:
     """The index a close claim is about ("when the KOSPI closed at a record high" in a KOSDAQ wrap);
     None: the wrap's lead index."""
     m = _CLOSE_CLAIM.search(sentence)
-    return market_of(m.group(), None) if m else None
+    return market_named(m.group()) if m else None
 
 
 def _attach_claims(rows: dict, claims: list, lead: str) -> None:
@@ -303,17 +304,21 @@ def _add_won_direction(row: dict[str, str], text: str) -> None:
             return
 
 
-def _about_another_session(sentence: str, session: str) -> bool:
-    """A timeline line dated another day ("Jan 4-5, 2026 - ..."), or a sentence that opens on another
-    day ("Last Friday (June 5), the KOSPI closed 8,160.59 ...")."""
+def _not_the_close(sentence: str, session: str) -> str | None:
+    """Why a sentence's figures are not the session's close, or None: "another session" for a timeline
+    line dated another day ("Jan 4-5, 2026 - ...") or a sentence that opens on another day ("Last
+    Friday (June 5), the KOSPI closed 8,160.59 ..."), "intraday" for one that opens on the session's
+    path ("During the session, ...")."""
     if _INTRADAY_LEAD.match(sentence):
-        return True  # "During the session, SK hynix rose to 700,000 won": not the close
+        return "intraday"  # "During the session, SK hynix rose to 700,000 won": not the close
     lead = _OTHER_DAY_LEAD.match(sentence)
     if lead:
-        return lead["day"] is None or lead["day"] != date.fromisoformat(session).strftime("%A")
+        other = lead["day"] is None or lead["day"] != date.fromisoformat(session).strftime("%A")
+        return "another session" if other else None
     if not _TIMELINE.match(sentence):
-        return False
-    return find_session_date(sentence.split(" - ")[0] if " - " in sentence else sentence) != session
+        return None
+    dated = find_session_date(sentence.split(" - ")[0] if " - " in sentence else sentence)
+    return "another session" if dated != session else None
 
 
 def _add_statement(rows: dict, source: str, session: str, instrument: str, written: str, at: Sentence) -> dict[str, str]:
@@ -341,20 +346,16 @@ def _korean_market(sentence: str, previous: str) -> str:
     return "KOSDAQ" if name == "코스닥" else "KOSPI"
 
 
-def market_of(sentence: str, previous: str | None) -> str | None:
-    """Which market flows and breadth belong to: the one the sentence names, else the last one named."""
+def market_named(sentence: str) -> str | None:
+    """The market an English sentence names (not in a contrast: "Unlike the KOSPI, ..."), if only one."""
     sentence = re.sub(r"\b(?:unlike|compared\s+(?:with|to)|in\s+contrast\s+(?:to|with))\s+(?:the\s+)?(?:kospi|kosdaq)(?:\s+market)?", " ", sentence, flags=re.I)
-    kosdaq = re.search(r"kosdaq|코스닥|secondary bourse", sentence, re.I)
-    kospi = re.search(r"kospi|코스피|유가증권|main board|benchmark", sentence, re.I)
-    if kosdaq and kospi:  # both named: the subject's ("코스피 시장은 코스닥과 반대로 ...")
-        subject = re.search(r"(kosdaq|코스닥|kospi|코스피|유가증권)\s*(?:지수|시장)?\s*(?:은|는|이|가)(?![가-힣])", sentence, re.I)
-        if subject:
-            return "KOSDAQ" if subject[1].lower() in ("kosdaq", "코스닥") else "KOSPI"
+    kosdaq = re.search(r"kosdaq|secondary bourse", sentence, re.I)
+    kospi = re.search(r"kospi|main board|benchmark", sentence, re.I)
     if kosdaq and not kospi:
         return "KOSDAQ"
     if kospi and not kosdaq:
         return "KOSPI"
-    return previous
+    return None
 
 
 def extract_file(path: Path, session: str | None = None, source: str | None = None) -> Extraction:
